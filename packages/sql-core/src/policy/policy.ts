@@ -1,0 +1,26 @@
+import type { StatementFacts } from '../analysis/statement-facts';
+import type { Identity } from '../identity/identity';
+import type { TargetRef } from '../identity/target';
+
+/** Everything a rule can match on for one statement. */
+export interface PolicyInput {
+  readonly identity: Identity;
+  readonly target: TargetRef;
+  readonly database: string;
+  readonly facts: StatementFacts;
+}
+
+export const PolicyAction = { allow: 'allow', deny: 'deny', review: 'review' } as const;
+export type PolicyAction = (typeof PolicyAction)[keyof typeof PolicyAction];
+
+export interface PolicyVerdict {
+  readonly action: PolicyAction;
+  /** The matching rule, or `default-deny` when none matched. */
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+/** Compiled, frozen rules. Pure and synchronous: no I/O on the statement path. */
+export interface Policy {
+  evaluate(input: PolicyInput): PolicyVerdict;
+}
