@@ -1,6 +1,7 @@
 export * from './errors/gateway-error';
 export * from './identity/identity';
 export * from './identity/target';
+export * from './identity/target-directory';
 export * from './session/session-context';
 export * from './session/session-registry';
 export * from './session/session-id';
