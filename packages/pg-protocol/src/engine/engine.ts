@@ -1,0 +1,176 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { GatewayError, newSessionId, type SessionContext } from '@gatehouse/sql-core';
+import { encodeAuthenticationOk, encodeBackendKeyData, encodeReadyForQuery, ProtocolError } from '../codec';
+import { acceptClient } from './client-handshake';
+import { CancelKeyRegistry } from './cancel-keys';
+import type { PostgresEngineOptions } from './engine-options';
+import { fatalResponse, gatewayErrorResponse } from './error-response';
+import { PostgresSession } from './session';
+import { connectUpstream } from './upstream-connection';
+
+/** Startup parameters passed on to the upstream; everything else the client sent stays here. */
+const FORWARDED_PARAMETERS = new Set(['application_name', 'datestyle', 'timezone', 'intervalstyle', 'extra_float_digits']);
+
+/**
+ * The PostgreSQL listener: accepts clients, authenticates them, opens their
+ * upstream connection and relays the session.
+ */
+export class PostgresEngine {
+  readonly #options: PostgresEngineOptions;
+  readonly #server: Server;
+  readonly #cancelKeys: CancelKeyRegistry;
+  readonly #sessions = new Set<PostgresSession>();
+  readonly #handshakes = new Set<Socket>();
+  /** Hands a CancelRequest for another worker's session to whoever routes it. */
+  onForeignCancel: ((processId: number, secretKey: Buffer) => void) | null = null;
+
+  constructor(options: PostgresEngineOptions) {
+    this.#options = options;
+    this.#cancelKeys = new CancelKeyRegistry(options.workerId ?? 0);
+    this.#server = createServer({ noDelay: true }, (socket) => void this.#accept(socket));
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#options.port, this.#options.host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    return this.#server.address() as AddressInfo;
+  }
+
+  /** Cancels the session owning this key, if it is ours. */
+  cancel(processId: number, secretKey: Buffer): boolean {
+    return this.#cancelKeys.cancel(processId, secretKey);
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * Stops accepting; idle sessions end at once, busy ones when their statement
+   * finishes or at the deadline, whichever is first.
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    this.#server.close();
+    for (const socket of this.#handshakes) socket.destroy();
+    for (const session of this.#sessions) session.drain();
+    const until = Date.now() + deadlineMs;
+    while (this.#sessions.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    for (const session of this.#sessions) session.terminate('the gateway is shutting down');
+  }
+
+  async #accept(socket: Socket): Promise<void> {
+    socket.setNoDelay(true);
+    const clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    const log = this.#options.logger.child({ client: clientAddress });
+    this.#handshakes.add(socket);
+    socket.on('error', (err) => log.debug({ err }, 'client socket error during startup'));
+    const signal = AbortSignal.timeout(this.#options.handshakeTimeoutMs);
+    let clientSocket = socket;
+    try {
+      const client = await acceptClient(socket, this.#options, signal);
+      if (client.kind === 'cancel') {
+        // The protocol gives no answer to a CancelRequest; just close.
+        if (!this.cancel(client.processId, client.secretKey) && this.onForeignCancel) {
+          if (CancelKeyRegistry.workerOf(client.processId) !== (this.#options.workerId ?? 0)) {
+            this.onForeignCancel(client.processId, client.secretKey);
+          }
+        }
+        socket.destroy();
+        return;
+      }
+      clientSocket = client.socket;
+      const id = newSessionId();
+      const context: SessionContext = {
+        id,
+        identity: client.identity,
+        target: client.resolved.target,
+        database: client.resolved.database,
+        clientAddress,
+        clientUser: client.parameters.get('user') ?? '',
+        tls: client.tls,
+        logger: this.#options.logger.child({ session: id, subject: client.identity.subject }),
+      };
+      const endpoint = this.#options.targets.upstreamFor(context.target, context.identity, context.database);
+      const startup = new Map<string, string>([['client_encoding', 'UTF8']]);
+      for (const [key, value] of client.parameters) {
+        if (FORWARDED_PARAMETERS.has(key.toLowerCase())) startup.set(key, value);
+      }
+      const upstream = await connectUpstream(endpoint, startup, {
+        signal: AbortSignal.timeout(this.#options.connectTimeoutMs),
+        maxMessageSize: this.#options.maxMessageSize,
+      });
+      if (clientSocket.destroyed) {
+        upstream.socket.destroy();
+        return;
+      }
+      this.#handshakes.delete(socket);
+      this.#startSession(context, client.socket, client.leftover, upstream, endpoint);
+    } catch (err) {
+      this.#handshakes.delete(socket);
+      this.#refuse(clientSocket, err, log);
+    }
+  }
+
+  #startSession(
+    context: SessionContext,
+    client: Socket,
+    clientLeftover: Buffer,
+    upstream: Awaited<ReturnType<typeof connectUpstream>>,
+    endpoint: ReturnType<PostgresEngineOptions['targets']['upstreamFor']>,
+  ): void {
+    // The client sees the upstream's parameters, but keys of our own (see CancelKeyRegistry).
+    let session: PostgresSession | null = null;
+    const cancelKey = this.#cancelKeys.issue({ cancel: () => session?.cancel() });
+    client.write(
+      Buffer.concat([
+        encodeAuthenticationOk(),
+        ...upstream.parameterStatus,
+        ...upstream.notices,
+        encodeBackendKeyData(cancelKey.processId, cancelKey.secretKey),
+        encodeReadyForQuery(upstream.transactionStatus),
+      ]),
+    );
+    // Both sockets were paused since their handshakes; the session resumes them.
+    session = new PostgresSession({
+      context,
+      client,
+      clientLeftover,
+      upstream,
+      endpoint,
+      cancelKey,
+      options: this.#options,
+      onClose: (s) => {
+        this.#sessions.delete(s);
+        this.#options.sessions.remove(s.id);
+        this.#cancelKeys.release(s.cancelKey);
+      },
+    });
+    this.#sessions.add(session);
+    this.#options.sessions.add(session);
+    context.logger.info(
+      { target: context.target.name, database: context.database, upstreamUser: endpoint.user, tls: context.tls },
+      'session started',
+    );
+  }
+
+  #refuse(socket: Socket, err: unknown, log: PostgresEngineOptions['logger']): void {
+    let message: Buffer;
+    if (err instanceof GatewayError) {
+      message = gatewayErrorResponse(err).message;
+      log.info({ code: err.code, reason: err.message }, 'connection refused');
+    } else if (err instanceof ProtocolError) {
+      message = fatalResponse('08P01', err.message);
+      log.info({ reason: err.message }, 'protocol violation during startup');
+    } else {
+      message = fatalResponse('08P01', 'the connection failed during startup');
+      log.info({ err }, 'startup failed');
+    }
+    if (!socket.destroyed && socket.writable) socket.end(message);
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+}

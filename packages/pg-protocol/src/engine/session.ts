@@ -1,0 +1,402 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import {
+  GatewayError,
+  type Decision,
+  type DenyDecision,
+  type SessionContext,
+  type SessionHandle,
+  type SessionInfo,
+  type StatementEvent,
+  type StatementSource,
+  type UpstreamEndpoint,
+} from '@gatehouse/sql-core';
+import {
+  BackendCode,
+  decodeCommandComplete,
+  decodeErrorFields,
+  decodeFunctionCall,
+  decodeParse,
+  decodeQuery,
+  encodeCancelRequest,
+  encodeParse,
+  encodeQuery,
+  FrontendCode,
+  MessageReader,
+  ProtocolError,
+} from '../codec';
+import type { CancelKey } from './cancel-keys';
+import { denialResponse, fatalResponse, gatewayErrorResponse } from './error-response';
+import type { PostgresEngineOptions } from './engine-options';
+import { OutputBatch } from './output-batch';
+import { rowsFromCommandTag, StatementTracker, type TrackedStatement } from './statement-tracker';
+import { dialUpstream, type UpstreamConnection } from './upstream-connection';
+
+/** SQLSTATE syntax_error: what the upstream answers to a denial marker. */
+const SYNTAX_ERROR = '42601';
+
+export interface SessionSetup {
+  readonly context: SessionContext;
+  readonly client: Socket;
+  readonly clientLeftover: Buffer;
+  readonly upstream: UpstreamConnection;
+  readonly endpoint: UpstreamEndpoint;
+  readonly cancelKey: CancelKey;
+  readonly options: PostgresEngineOptions;
+  readonly onClose: (session: PostgresSession) => void;
+}
+
+/**
+ * One client session relayed to its upstream connection. Client messages are
+ * framed and forwarded as their original bytes; Query, Parse and FunctionCall
+ * go through the pipeline first. A denied statement is replaced upstream by a
+ * marker the upstream cannot parse, so the upstream itself fails the
+ * transaction and skips to Sync exactly as for a server error, and every
+ * response keeps its order; the marker's syntax error is then rewritten into
+ * the denial on its way back.
+ */
+export class PostgresSession implements SessionHandle {
+  readonly id: string;
+  readonly context: SessionContext;
+  readonly #client: Socket;
+  readonly #upstream: Socket;
+  readonly #options: PostgresEngineOptions;
+  readonly #endpoint: UpstreamEndpoint;
+  readonly #upstreamKey: { processId: number; secretKey: Buffer };
+  readonly cancelKey: CancelKey;
+  readonly #onClose: (session: PostgresSession) => void;
+  readonly #clientReader: MessageReader;
+  readonly #upstreamReader: MessageReader;
+  readonly #toUpstream: OutputBatch;
+  readonly #toClient: OutputBatch;
+  readonly #tracker = new StatementTracker();
+  readonly #since = new Date();
+  /** Per-session random marker prefix, so a client cannot forge another denial's text. */
+  readonly #marker = `gatehouse_denied_${randomBytes(6).toString('hex')}_`;
+  readonly #denials = new Map<string, DenyDecision>();
+  #denialSeq = 0;
+  #transactionStatus: 'I' | 'T' | 'E';
+  #statements = 0;
+  /** Waiting for an asynchronous decision: client messages stay queued in the reader. */
+  #blocked = false;
+  #upstreamFull = false;
+  #clientFull = false;
+  #draining = false;
+  #closed = false;
+
+  constructor(setup: SessionSetup) {
+    this.context = setup.context;
+    this.id = setup.context.id;
+    this.#client = setup.client;
+    this.#upstream = setup.upstream.socket;
+    this.#options = setup.options;
+    this.#endpoint = setup.endpoint;
+    this.#upstreamKey = { processId: setup.upstream.processId, secretKey: setup.upstream.secretKey };
+    this.cancelKey = setup.cancelKey;
+    this.#onClose = setup.onClose;
+    this.#transactionStatus = setup.upstream.transactionStatus;
+    this.#clientReader = new MessageReader({ maxMessageSize: setup.options.maxMessageSize });
+    this.#upstreamReader = new MessageReader({ maxMessageSize: setup.options.maxMessageSize });
+    this.#toUpstream = new OutputBatch(this.#upstream, () => this.#onUpstreamFull());
+    this.#toClient = new OutputBatch(this.#client, () => this.#onClientFull());
+
+    this.#client.on('data', (chunk: Buffer) => this.#onClientData(chunk));
+    this.#upstream.on('data', (chunk: Buffer) => this.#onUpstreamData(chunk));
+    this.#client.on('drain', () => {
+      this.#clientFull = false;
+      this.#upstream.resume();
+    });
+    this.#upstream.on('drain', () => {
+      this.#upstreamFull = false;
+      this.#resumeClient();
+    });
+    this.#client.on('close', () => this.close('client closed'));
+    this.#upstream.on('close', () => this.close('upstream closed'));
+    this.#client.on('error', (err) => this.context.logger.debug({ err }, 'client socket error'));
+    this.#upstream.on('error', (err) => this.context.logger.warn({ err }, 'upstream socket error'));
+
+    if (setup.upstream.leftover.length > 0) this.#onUpstreamData(setup.upstream.leftover);
+    if (setup.clientLeftover.length > 0) this.#onClientData(setup.clientLeftover);
+    this.#upstream.resume();
+    this.#resumeClient();
+  }
+
+  info(): SessionInfo {
+    const { identity, target } = this.context;
+    return {
+      id: this.id,
+      engine: 'postgres',
+      subject: identity.subject,
+      groups: identity.groups,
+      target,
+      database: this.context.database,
+      clientAddress: this.context.clientAddress,
+      clientUser: this.context.clientUser,
+      tls: this.context.tls,
+      since: this.#since.toISOString(),
+      statements: this.#statements,
+      currentStatement: this.#tracker.currentStatement(),
+    };
+  }
+
+  /** Ends the session with FATAL 57P01, as a server's pg_terminate_backend would. */
+  terminate(reason: string): void {
+    if (this.#closed) return;
+    this.#toClient.flush();
+    this.#client.write(fatalResponse('57P01', `terminating connection: ${reason}`));
+    this.close(reason);
+  }
+
+  /** Stops at the next idle point (between statements); used by graceful shutdown. */
+  drain(): void {
+    this.#draining = true;
+    if (this.#tracker.idle && !this.#blocked) this.terminate('the gateway is shutting down');
+  }
+
+  /** CancelRequest from the client: forwarded to the upstream with the upstream's own key. */
+  cancel(): void {
+    if (this.#closed) return;
+    const signal = AbortSignal.timeout(this.#options.connectTimeoutMs);
+    dialUpstream(this.#endpoint, { signal, maxMessageSize: this.#options.maxMessageSize })
+      .then((socket) => {
+        socket.end(encodeCancelRequest(this.#upstreamKey.processId, this.#upstreamKey.secretKey));
+        socket.on('error', () => undefined);
+      })
+      .catch((err: unknown) => this.context.logger.warn({ err }, 'could not forward cancel request'));
+  }
+
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.context.logger.debug({ reason }, 'session closed');
+    this.#client.end();
+    this.#upstream.end();
+    // Give pending writes a moment, then make sure both sockets are gone.
+    setTimeout(() => {
+      this.#client.destroy();
+      this.#upstream.destroy();
+    }, 1000).unref();
+    this.#onClose(this);
+  }
+
+  // ---- client -> upstream ----
+
+  #onClientData(chunk: Buffer): void {
+    if (this.#closed) return;
+    this.#clientReader.push(chunk);
+    this.#processClient();
+  }
+
+  #processClient(): void {
+    const reader = this.#clientReader;
+    try {
+      while (!this.#blocked && !this.#closed && reader.next()) {
+        switch (reader.code) {
+          case FrontendCode.Query:
+            this.#statement(decodeQuery(reader.payload()), 'simple');
+            break;
+          case FrontendCode.Parse: {
+            const parse = decodeParse(reader.payload());
+            this.#statement(parse.query, 'extended', parse.name);
+            break;
+          }
+          case FrontendCode.FunctionCall: {
+            // Fast-path calls name a function by OID only; until the catalog resolves it the
+            // statement is opaque, so the pipeline sees text no parser accepts: unknown, fail closed.
+            const call = decodeFunctionCall(reader.payload());
+            this.#statement(`FUNCTION CALL ${call.functionOid}`, 'function_call');
+            break;
+          }
+          case FrontendCode.Sync:
+            this.#tracker.sync();
+            this.#toUpstream.add(reader.buffer, reader.messageStart, reader.end);
+            break;
+          case FrontendCode.Terminate:
+            this.#toUpstream.add(reader.buffer, reader.messageStart, reader.end);
+            this.#toUpstream.flush();
+            this.close('client terminated');
+            return;
+          default:
+            this.#toUpstream.add(reader.buffer, reader.messageStart, reader.end);
+        }
+      }
+      this.#toUpstream.flush();
+    } catch (err) {
+      this.#fail(err, 'client');
+    }
+  }
+
+  /** The current client message holds a statement: decide, then forward it or its denial. */
+  #statement(sql: string, source: StatementSource, statementName = ''): void {
+    const reader = this.#clientReader;
+    const event: StatementEvent = {
+      session: this.context,
+      sql,
+      source,
+      inTransaction: this.#transactionStatus !== 'I',
+    };
+    const startedAt = performance.now();
+    const decision = this.#options.pipeline.onStatement(event);
+    if (!(decision instanceof Promise)) {
+      this.#forwardStatement(event, decision, [reader.buffer, reader.messageStart, reader.end], statementName, startedAt);
+      return;
+    }
+    // Hold every later client message until this one is decided.
+    this.#toUpstream.flush();
+    const held = Buffer.from(reader.raw());
+    this.#blocked = true;
+    this.#client.pause();
+    decision
+      .then(
+        (d) => this.#forwardStatement(event, d, whole(held), statementName, startedAt),
+        (err: unknown) => this.#fail(err, 'pipeline'),
+      )
+      .finally(() => {
+        this.#blocked = false;
+        this.#toUpstream.flush();
+        this.#resumeClient();
+        if (!this.#closed) this.#processClient();
+      });
+  }
+
+  #forwardStatement(
+    event: StatementEvent,
+    decision: Decision,
+    message: [Buffer, number, number],
+    name: string,
+    startedAt: number,
+  ): void {
+    this.#statements++;
+    const tracked: TrackedStatement = { event, decision, startedAt };
+    if (event.source === 'extended') this.#tracker.addExtended(tracked);
+    else this.#tracker.addSimple(tracked);
+    if (decision.action === 'allow') {
+      this.#toUpstream.add(...message);
+      return;
+    }
+    const denial: DenyDecision =
+      decision.action === 'deny'
+        ? decision
+        : { ...decision, action: 'deny', code: 'approval_denied', reason: 'approval is not available' };
+    const marker = `${this.#marker}${++this.#denialSeq}`;
+    this.#denials.set(marker, denial);
+    this.#toUpstream.flush();
+    this.#toUpstream.add(...whole(event.source === 'extended' ? encodeParse(name, marker, []) : encodeQuery(marker)));
+  }
+
+  // ---- upstream -> client ----
+
+  #onUpstreamData(chunk: Buffer): void {
+    if (this.#closed) return;
+    const reader = this.#upstreamReader;
+    try {
+      reader.push(chunk);
+      while (reader.next()) {
+        switch (reader.code) {
+          case BackendCode.ReadyForQuery:
+            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
+            this.#readyForQuery(reader.buffer[reader.payloadStart]!);
+            break;
+          case BackendCode.CommandComplete: {
+            const unit = this.#tracker.current;
+            if (unit) {
+              const rows = rowsFromCommandTag(decodeCommandComplete(reader.payload()));
+              if (rows !== null) unit.rows = (unit.rows ?? 0) + rows;
+            }
+            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
+            break;
+          }
+          case BackendCode.ErrorResponse:
+            this.#upstreamError(reader.payload(), [reader.buffer, reader.messageStart, reader.end]);
+            break;
+          default:
+            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
+        }
+      }
+      this.#toClient.flush();
+    } catch (err) {
+      this.#fail(err, 'upstream');
+    }
+  }
+
+  #upstreamError(payload: Buffer, message: [Buffer, number, number]): void {
+    const fields = decodeErrorFields(payload);
+    const unit = this.#tracker.current;
+    if (unit) unit.errorCode = fields.code;
+    if (fields.code === SYNTAX_ERROR && fields.message.includes(this.#marker)) {
+      const match = new RegExp(`${this.#marker}\\d+`).exec(fields.message);
+      const denial = match ? this.#denials.get(match[0]) : undefined;
+      if (denial) {
+        this.#denials.delete(match![0]);
+        if (unit) unit.errorCode = '42501';
+        this.#toClient.add(...whole(denialResponse(denial)));
+        return;
+      }
+    }
+    this.#toClient.add(...message);
+  }
+
+  #readyForQuery(status: number): void {
+    this.#transactionStatus = status === 0x54 ? 'T' : status === 0x45 ? 'E' : 'I';
+    const unit = this.#tracker.complete();
+    if (unit) {
+      const now = performance.now();
+      for (const s of unit.statements) {
+        if (s.decision.action !== 'allow') continue;
+        this.#options.pipeline.onStatementEnd(s.event, {
+          rows: unit.rows,
+          errorCode: unit.errorCode,
+          durationMs: now - s.startedAt,
+        });
+      }
+    }
+    // Denials whose marker was skipped (an earlier error in the same batch) will never come back.
+    if (this.#tracker.idle) this.#denials.clear();
+    if (this.#draining && this.#tracker.idle && !this.#blocked) {
+      this.#toClient.flush();
+      this.terminate('the gateway is shutting down');
+    }
+  }
+
+  // ---- flow control and failure ----
+
+  #onUpstreamFull(): void {
+    this.#upstreamFull = true;
+    this.#client.pause();
+  }
+
+  #onClientFull(): void {
+    this.#clientFull = true;
+    this.#upstream.pause();
+  }
+
+  #resumeClient(): void {
+    if (!this.#upstreamFull && !this.#blocked && !this.#closed) this.#client.resume();
+  }
+
+  get clientBackpressure(): boolean {
+    return this.#clientFull;
+  }
+
+  #fail(err: unknown, side: 'client' | 'upstream' | 'pipeline'): void {
+    if (this.#closed) return;
+    if (err instanceof ProtocolError) {
+      this.context.logger.warn({ side, reason: err.message }, 'protocol violation');
+      const message = side === 'client' ? err.message : 'the upstream sent a malformed message';
+      this.#toClient.flush();
+      this.#client.write(fatalResponse('08P01', message));
+    } else if (err instanceof GatewayError) {
+      this.#toClient.flush();
+      this.#client.write(gatewayErrorResponse(err).message);
+    } else {
+      this.context.logger.error({ err, side }, 'session failed');
+      this.#toClient.flush();
+      this.#client.write(fatalResponse('XX000', 'internal error; the session was closed'));
+    }
+    this.close(`${side} failure`);
+  }
+}
+
+function whole(message: Buffer): [Buffer, number, number] {
+  return [message, 0, message.length];
+}
