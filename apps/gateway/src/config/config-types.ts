@@ -1,0 +1,205 @@
+import type { Engine, PolicyAction, StatementKind, UpstreamTlsMode } from '@gatehouse/sql-core';
+
+/**
+ * The validated, frozen configuration. Keys mirror the YAML (snake_case) so the
+ * documentation and the code share one vocabulary. Normalisations applied at load:
+ * durations are milliseconds, sizes are bytes, relative paths are absolute
+ * (resolved against the config file's directory), single strings that a key
+ * accepts as a shorthand for a list are lists.
+ */
+export interface GatehouseConfig {
+  /** Worker processes; `auto` = one per core. */
+  readonly workers: 'auto' | number;
+  readonly listeners: readonly ListenerConfig[];
+  readonly control: ControlConfig;
+  readonly identity: IdentityConfig;
+  readonly targets: readonly TargetConfig[];
+  readonly policy: PolicyConfig;
+  readonly masking: MaskingConfig;
+  /** Null when approvals are not configured: statements that need review are denied. */
+  readonly approvals: ApprovalsConfig | null;
+  readonly audit: AuditConfig;
+  readonly limits: LimitsConfig;
+  /** Directory relative paths were resolved against. */
+  readonly base_dir: string;
+}
+
+export interface TlsFilesConfig {
+  /** Absolute path of the PEM certificate chain. */
+  readonly cert: string;
+  /** Absolute path of the PEM private key. */
+  readonly key: string;
+}
+
+export interface ListenerConfig {
+  readonly engine: Engine;
+  readonly host: string;
+  readonly port: number;
+  /** Certificate for client TLS; null means clients cannot use TLS on this listener. */
+  readonly tls: TlsFilesConfig | null;
+}
+
+export interface ControlConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Groups whose members may use /v1/*. */
+  readonly admins: readonly string[];
+  /** Per-target TCP connect timeout of /readyz, ms. */
+  readonly readiness_timeout: number;
+  readonly tls: TlsFilesConfig | null;
+}
+
+export const JwtAlgorithm = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'HS256',
+  'HS384',
+  'HS512',
+] as const;
+export type JwtAlgorithm = (typeof JwtAlgorithm)[number];
+
+/** Asymmetric algorithms trusted when an issuer names none. Never `none`, never HS*. */
+export const DEFAULT_JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'PS256'] as const satisfies readonly JwtAlgorithm[];
+
+export type JwksSourceConfig =
+  | { readonly kind: 'file'; readonly path: string }
+  /** `ca`: PEM file trusted for the JWKS host instead of the system store. */
+  | { readonly kind: 'url'; readonly url: string; readonly ca: string | null };
+
+export interface IssuerConfig {
+  /** Exact `iss` claim value. */
+  readonly issuer: string;
+  /** Accepted `aud` values (the token must carry at least one). */
+  readonly audience: readonly string[];
+  /** Null for dev issuers (their JWKS lives in key_dir) and HMAC issuers. */
+  readonly jwks: JwksSourceConfig | null;
+  /** Claim holding the groups: a list, or a space/comma separated string. Dotted paths reach nested claims. */
+  readonly groups_claim: string;
+  readonly algorithms: readonly JwtAlgorithm[];
+  /** Local development issuer: key pair created on first use under key_dir. */
+  readonly dev: boolean;
+  /** Absolute directory of the dev issuer's keys; null unless dev. */
+  readonly key_dir: string | null;
+  /** Env var holding the HMAC secret; only with HS* algorithms. */
+  readonly secret_env: string | null;
+}
+
+export interface ServiceTokenConfig {
+  readonly name: string;
+  /** Lower-case hex SHA-256 of the token. The token itself is never in the config. */
+  readonly sha256: string;
+  readonly groups: readonly string[];
+}
+
+export interface IdentityConfig {
+  readonly allow_plaintext_loopback: boolean;
+  /** Tolerance for exp/nbf/iat checks, ms. */
+  readonly clock_skew: number;
+  readonly issuers: readonly IssuerConfig[];
+  readonly service_tokens: readonly ServiceTokenConfig[];
+}
+
+export interface UpstreamConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Upstream database used when the client names only the target. */
+  readonly database: string;
+  readonly tls: UpstreamTlsMode;
+  /** Absolute path of a PEM CA bundle for verify-full; null = system store. */
+  readonly ca: string | null;
+}
+
+export interface LoginConfig {
+  /** Empty = matches every identity. */
+  readonly groups: readonly string[];
+  readonly user: string;
+  /** Env var holding the upstream password; null for trust/peer-less logins. */
+  readonly password_env: string | null;
+}
+
+export interface TargetConfig {
+  readonly name: string;
+  readonly engine: Engine;
+  readonly environment: string;
+  readonly upstream: UpstreamConfig;
+  /** First match by group wins. */
+  readonly logins: readonly LoginConfig[];
+}
+
+/** Conditions of a rule; an absent key matches anything. All present keys must match. */
+export interface PolicyRuleWhen {
+  readonly identities?: readonly string[];
+  readonly groups?: readonly string[];
+  readonly targets?: readonly string[];
+  readonly environments?: readonly string[];
+  readonly kinds?: readonly StatementKind[];
+  readonly tables?: readonly string[];
+  /** Guardrail ids, or `*` for any guardrail. */
+  readonly guardrails?: readonly string[];
+  /** true: only statements that could not be analysed; false: only analysed ones. */
+  readonly unknown?: boolean;
+}
+
+export interface PolicyRuleConfig {
+  readonly id: string;
+  readonly when: PolicyRuleWhen;
+  readonly action: PolicyAction;
+  readonly reason: string | null;
+}
+
+export interface PolicyConfig {
+  /** First match wins; no match denies. */
+  readonly rules: readonly PolicyRuleConfig[];
+}
+
+export interface MaskColumnConfig {
+  /** `schema.table` or `table`. */
+  readonly table: string;
+  readonly column: string;
+  readonly mask: string;
+}
+
+export interface MaskingConfig {
+  readonly auto: boolean;
+  readonly unmasked_groups: readonly string[];
+  readonly strict_groups: readonly string[];
+  readonly columns: readonly MaskColumnConfig[];
+}
+
+export interface ApprovalsConfig {
+  /** redis:// or rediss:// URL, without a password. */
+  readonly redis: string;
+  readonly approvers: readonly string[];
+  readonly required: number;
+  /** How long a request waits before it expires, ms. */
+  readonly timeout: number;
+}
+
+export const AuditFailureMode = { refuse: 'refuse', continue: 'continue' } as const;
+export type AuditFailureMode = (typeof AuditFailureMode)[keyof typeof AuditFailureMode];
+
+export interface AuditConfig {
+  /** Absolute path of the JSONL audit file. */
+  readonly file: string;
+  readonly on_failure: AuditFailureMode;
+}
+
+export interface LimitsConfig {
+  /** Largest wire message accepted from a client or upstream, bytes. */
+  readonly max_message_size: number;
+  /** Upstream dial timeout, ms. */
+  readonly connect_timeout: number;
+  /** Time a client has to finish startup and authentication, ms. */
+  readonly auth_timeout: number;
+  /** On SIGTERM, how long running statements may finish before sessions are closed, ms. */
+  readonly shutdown_grace: number;
+}

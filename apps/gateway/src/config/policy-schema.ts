@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { PolicyAction, StatementKind } from '@gatehouse/sql-core';
+import type { PolicyRuleConfig, PolicyRuleWhen } from './config-types';
+import { booleanFlag, expecting, name, nonEmptyString, section, stringOrList } from './schema-helpers';
+
+/**
+ * Policy rules stay plain data here; the policy package compiles them. This
+ * schema only makes sure every rule has a shape the compiler can trust.
+ */
+
+const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const TABLE_PATTERN = /^(\*|[^.\s*]+)(\.(\*|[^.\s*]+))?$/;
+const GUARDRAIL_PATTERN = /^(\*|[a-z0-9][a-z0-9_.-]*)$/i;
+
+function list<T extends z.ZodType<string>>(item: T, what: string) {
+  return stringOrList(item, what)
+    .transform((l) => [...new Set(l)] as z.output<T>[])
+    .refine((l) => l.length > 0, { error: 'an empty list matches nothing; remove the key to match any' });
+}
+
+const kind = z.enum(Object.values(StatementKind) as [StatementKind, ...StatementKind[]], {
+  error: expecting(`a statement kind, one of: ${Object.values(StatementKind).join(', ')}`),
+});
+
+const lists = {
+  identities: list(nonEmptyString('a subject'), 'subjects'),
+  groups: list(name('a group name'), 'group names'),
+  targets: list(name('a target name'), 'target names'),
+  environments: list(name('an environment label'), 'environment labels'),
+  kinds: list(kind, 'statement kinds'),
+  tables: list(
+    z.string().regex(TABLE_PATTERN, { error: 'expected a table such as public.users, users or public.*' }),
+    'tables',
+  ),
+  guardrails: list(
+    z.string().regex(GUARDRAIL_PATTERN, { error: 'expected a guardrail id or "*" for any guardrail' }),
+    'guardrail ids',
+  ),
+} as const;
+type ListKey = keyof typeof lists;
+
+/** Singular spellings users write (`environment: production`), folded into the list keys. */
+const SINGULAR = {
+  identity: 'identities',
+  group: 'groups',
+  target: 'targets',
+  environment: 'environments',
+  kind: 'kinds',
+  table: 'tables',
+  guardrail: 'guardrails',
+} as const satisfies Record<string, ListKey>;
+
+const whenSchema = section(
+  {
+    ...Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, v.optional()])),
+    ...Object.fromEntries(Object.entries(SINGULAR).map(([k, plural]) => [k, lists[plural].optional()])),
+    unknown: booleanFlag().optional(),
+  } as { [K in ListKey | keyof typeof SINGULAR]: z.ZodOptional<(typeof lists)[ListKey]> } & {
+    unknown: z.ZodOptional<z.ZodBoolean>;
+  },
+  'a mapping of conditions such as { groups: [ci], kinds: [ddl] }',
+).transform((raw, ctx): PolicyRuleWhen => {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(lists) as ListKey[]) if (raw[key] !== undefined) out[key] = raw[key];
+  for (const [singular, plural] of Object.entries(SINGULAR) as [keyof typeof SINGULAR, ListKey][]) {
+    const value = raw[singular];
+    if (value === undefined) continue;
+    if (out[plural] !== undefined) {
+      ctx.issues.push({ code: 'custom', path: [singular], message: `write either ${singular} or ${plural}, not both`, input: undefined });
+      continue;
+    }
+    out[plural] = value;
+  }
+  if (raw.unknown !== undefined) out.unknown = raw.unknown;
+  return out as PolicyRuleWhen;
+});
+
+const ruleSchema = section(
+  {
+    id: z.string({ error: expecting('a rule id such as reads-allowed') }).regex(RULE_ID, {
+      error: 'expected a rule id of letters, digits and . _ - such as reads-allowed',
+    }),
+    when: whenSchema.prefault({}),
+    action: z.enum(Object.values(PolicyAction) as [PolicyAction, ...PolicyAction[]], {
+      error: expecting('allow, deny or review'),
+    }),
+    reason: nonEmptyString('one sentence shown to the client').optional(),
+  },
+  'a rule mapping such as { id: reads, when: { kinds: [read] }, action: allow }',
+).transform((r): PolicyRuleConfig => ({ id: r.id, when: r.when, action: r.action, reason: r.reason ?? null }));
+
+export const policySchema = section({
+  rules: z.array(ruleSchema, { error: expecting('a list of rules') }).default([]),
+}).prefault({});
