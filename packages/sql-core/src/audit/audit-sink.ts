@@ -1,12 +1,22 @@
-/** A record for the audit trail. Never holds raw literals, parameters or tokens. */
-export interface AuditEvent {
-  readonly type: string;
-  readonly time: string;
-  readonly [field: string]: unknown;
-}
+import type { AuditEvent } from './audit-event';
 
-/** Where audit events go. `write` resolves once the event is durable enough to proceed. */
+export type { AuditEvent } from './audit-event';
+
+/**
+ * Where audit events go. Writes are recorded in call order.
+ *
+ * `write` resolves once the event is recorded as durably as the sink promises
+ * (for the file sink: in the file, or fsynced; see docs/audit.md) and rejects
+ * when it could not be: the caller then refuses the statement (fail closed).
+ */
 export interface AuditSink {
   write(event: AuditEvent): Promise<void>;
+  /** Flushes and releases the sink; later writes reject. */
   close(): Promise<void>;
+  /**
+   * False after a write failed, until a later write succeeds, and once closed.
+   * Readiness probes and metrics read it; the statement path relies on `write`
+   * rejecting, never on this flag.
+   */
+  readonly healthy: boolean;
 }

@@ -1,0 +1,134 @@
+import type { ColumnUse, StatementFacts, TableRef } from '../analysis/statement-facts';
+import type { Decision } from '../pipeline/decision';
+import type { StatementEvent } from '../pipeline/statement-event';
+import type { SessionContext } from '../session/session-context';
+import type {
+  AuditMaskedColumn,
+  AuditStatement,
+  StatementIntentEvent,
+  StatementOutcomeEvent,
+  StatementStatus,
+} from './audit-event';
+import { clip, scrubQuoted } from './audit-scrub';
+
+/** SQLSTATEs meaning the statement was cancelled (PostgreSQL query_canceled; MySQL ER_QUERY_INTERRUPTED). */
+const CANCELED_SQLSTATES: ReadonlySet<string> = new Set(['57014', '70100']);
+
+export function tableName(t: TableRef): string {
+  return t.schema === null ? t.name : `${t.schema}.${t.name}`;
+}
+
+function columnName(c: ColumnUse): string {
+  return c.table === null ? c.column : `${tableName(c.table)}.${c.column}`;
+}
+
+function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort();
+}
+
+/** Columns with role `assignment` (SET / INSERT targets) are written; every other role reads. */
+export function auditStatement(facts: StatementFacts): AuditStatement {
+  const written: string[] = [];
+  const read: string[] = [];
+  for (const use of facts.columns) (use.role === 'assignment' ? written : read).push(columnName(use));
+  return {
+    kind: facts.kind,
+    command: facts.command,
+    fingerprint: facts.fingerprint,
+    sql: facts.normalized,
+    tables_read: sortedUnique(facts.tablesRead.map(tableName)),
+    tables_written: sortedUnique(facts.tablesWritten.map(tableName)),
+    columns_read: sortedUnique(read),
+    columns_written: sortedUnique(written),
+    functions: sortedUnique(facts.functions),
+    guardrails: facts.guardrails.map((g) => ({ id: g.id, detail: clip(scrubQuoted(g.detail)) })),
+    unknown_reason: facts.unknownReason === undefined ? null : clip(scrubQuoted(facts.unknownReason)),
+  };
+}
+
+export interface StatementIntentOptions {
+  /**
+   * Keep the client's full statement text in `sql_text`. Off by default: the
+   * text holds literals (personal data, secrets). Only for targets whose
+   * configuration asks for it.
+   */
+  readonly keepFullText?: boolean;
+  readonly time?: Date;
+}
+
+/**
+ * The intent record of a client string: written after the decision and
+ * before anything is forwarded, for every decision (a denied string has an
+ * intent and no outcome; a held one an intent, approval events, then
+ * `approval.executed` before it runs).
+ */
+export function statementIntentEvent(
+  event: StatementEvent,
+  decision: Decision,
+  statementSeq: number,
+  options: StatementIntentOptions = {},
+): StatementIntentEvent {
+  const s = event.session;
+  const intent: StatementIntentEvent = {
+    type: 'statement.intent',
+    time: (options.time ?? new Date()).toISOString(),
+    session_id: s.id,
+    statement_seq: statementSeq,
+    subject: s.identity.subject,
+    target: s.target.name,
+    environment: s.target.environment,
+    database: s.database,
+    source: event.source,
+    in_transaction: event.inTransaction,
+    statements: decision.statements.map(auditStatement),
+    decision: decision.action,
+    rule_id: decision.ruleId,
+    reason: decision.action === 'allow' ? null : decision.reason,
+    approval_id: decision.action === 'review' ? decision.approvalId : null,
+  };
+  return options.keepFullText ? { ...intent, sql_text: event.sql } : intent;
+}
+
+/** What the engine learnt once the upstream answered a forwarded string. */
+export interface StatementResult {
+  /** Rows sent to the client (SELECT, RETURNING, SHOW...), null if none were. */
+  readonly rowsReturned: number | null;
+  /** Rows the upstream reported changed (command tag / OK packet), null if it did not say. */
+  readonly rowsAffected: number | null;
+  /** SQLSTATE when the upstream (or the gateway on its behalf) answered with an error. */
+  readonly sqlstate: string | null;
+  readonly durationMs: number;
+  readonly masked?: readonly AuditMaskedColumn[];
+}
+
+export function statementOutcomeEvent(
+  session: Pick<SessionContext, 'id'>,
+  statementSeq: number,
+  result: StatementResult,
+  time: Date = new Date(),
+): StatementOutcomeEvent {
+  const status: StatementStatus =
+    result.sqlstate === null ? 'ok' : CANCELED_SQLSTATES.has(result.sqlstate) ? 'canceled' : 'error';
+  return {
+    type: 'statement.outcome',
+    time: time.toISOString(),
+    session_id: session.id,
+    statement_seq: statementSeq,
+    status,
+    rows_returned: result.rowsReturned,
+    rows_affected: result.rowsAffected,
+    sqlstate: result.sqlstate,
+    duration_ms: roundMs(result.durationMs),
+    masked: (result.masked ?? []).map((m) => ({
+      column: m.column,
+      table: m.table,
+      detectors: sortedUnique(m.detectors),
+      values: m.values,
+    })),
+  };
+}
+
+/** Durations to the microsecond: enough for anyone, and stable in JSON. */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
