@@ -103,6 +103,11 @@ export class PostgresEngine {
       const upstream = await connectUpstream(endpoint, startup, {
         signal: AbortSignal.timeout(this.#options.connectTimeoutMs),
         maxMessageSize: this.#options.maxMessageSize,
+      }).catch((err: unknown) => {
+        if (err instanceof GatewayError) {
+          throw new GatewayError(err.code, `target "${context.target.name}": ${err.message}`, { cause: err });
+        }
+        throw err;
       });
       if (clientSocket.destroyed) {
         upstream.socket.destroy();

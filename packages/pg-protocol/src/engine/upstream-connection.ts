@@ -45,7 +45,8 @@ export async function dialUpstream(endpoint: UpstreamEndpoint, options: Upstream
   try {
     socket.write(encodeSslRequest());
     const answer = await stream.readByte(options.signal);
-    stream.detach();
+    // Paused before TLS takes the socket over: a flowing socket under tls.connect trips an internal assertion.
+    stream.detach(true);
     if (answer === 0x53 /* 'S' */) return await startTls(socket, endpoint, options.signal);
     if (answer !== 0x4e /* 'N' */) throw new ProtocolError('upstream answered SSLRequest with neither S nor N');
     if (endpoint.tls === 'prefer') return socket;
@@ -207,11 +208,12 @@ function startTls(socket: Socket, endpoint: UpstreamEndpoint, signal: AbortSigna
     const tlsSocket = tlsConnect({
       socket,
       // SNI only for host names, as libpq does.
-      servername: isIP(endpoint.host) ? undefined : endpoint.host,
+      ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }),
+      ...(endpoint.tlsCa ? { ca: endpoint.tlsCa } : {}),
       rejectUnauthorized: verify,
-      ca: endpoint.tlsCa,
       // 'require' and 'prefer' encrypt without verifying, like libpq's sslmode of the same names.
-      checkServerIdentity: verify ? undefined : () => undefined,
+      // (Passing checkServerIdentity: undefined would replace Node's default check: omit it instead.)
+      ...(verify ? {} : { checkServerIdentity: () => undefined }),
     });
     const onAbort = (): void => {
       tlsSocket.destroy();
