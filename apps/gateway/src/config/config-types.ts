@@ -141,7 +141,10 @@ export interface PolicyRuleWhen {
   readonly groups?: readonly string[];
   readonly targets?: readonly string[];
   readonly environments?: readonly string[];
+  /** Upstream database names, exact. */
+  readonly databases?: readonly string[];
   readonly kinds?: readonly StatementKind[];
+  /** `schema.table` or `table` globs, compiled by the policy package. */
   readonly tables?: readonly string[];
   /** Guardrail ids, or `*` for any guardrail. */
   readonly guardrails?: readonly string[];
@@ -154,6 +157,10 @@ export interface PolicyRuleConfig {
   readonly when: PolicyRuleWhen;
   readonly action: PolicyAction;
   readonly reason: string | null;
+  /** Review only: groups whose members may approve (else approvals.approvers). */
+  readonly approvers?: readonly string[];
+  /** Review only: distinct approvals needed (else approvals.required). */
+  readonly required?: number;
 }
 
 export interface PolicyConfig {

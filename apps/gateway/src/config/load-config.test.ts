@@ -79,8 +79,8 @@ targets:
 policy:
   rules:
     - { id: no-destruction, when: { guardrails: ["*"] }, action: deny }
-    - { id: ci-ddl-prod, when: { groups: [ci], environment: production, kinds: [ddl] }, action: review, reason: DDL on production needs a DBA }
-    - { id: reads, when: { kinds: read, tables: [public.*] }, action: allow }
+    - { id: ci-ddl-prod, when: { groups: [ci], environment: production, kinds: [ddl] }, action: review, reason: DDL on production needs a DBA, approvers: dba, required: 2 }
+    - { id: reads, when: { kinds: read, tables: [public.*], database: app }, action: allow }
     - { id: unknown-ok, when: { identity: alice, unknown: true }, action: allow }
 masking: { auto: true, unmasked_groups: [dba], strict_groups: [agents], columns: [ { table: public.users, column: notes, mask: redact } ] }
 approvals: { redis: redis://127.0.0.1:6379, approvers: [dba], required: 2, timeout: 15m }
@@ -99,8 +99,8 @@ limits: { max_message_size: 1MiB, connect_timeout: 5s, auth_timeout: 30s, shutdo
       expect(c.identity.issuers[2]).toMatchObject({ dev: true, jwks: null, algorithms: ['ES256'], key_dir: join(dir, '.gatehouse/dev-issuer') });
       expect(c.identity.service_tokens[0]!.sha256).toBe('ab'.repeat(32));
       expect(c.targets[0]!.upstream.ca).toBe(join(dir, 'ca.pem'));
-      expect(c.policy.rules[1]).toEqual({ id: 'ci-ddl-prod', when: { groups: ['ci'], environments: ['production'], kinds: ['ddl'] }, action: 'review', reason: 'DDL on production needs a DBA' });
-      expect(c.policy.rules[2]!.when).toEqual({ kinds: ['read'], tables: ['public.*'] });
+      expect(c.policy.rules[1]).toEqual({ id: 'ci-ddl-prod', when: { groups: ['ci'], environments: ['production'], kinds: ['ddl'] }, action: 'review', reason: 'DDL on production needs a DBA', approvers: ['dba'], required: 2 });
+      expect(c.policy.rules[2]!.when).toEqual({ kinds: ['read'], tables: ['public.*'], databases: ['app'] });
       expect(c.policy.rules[3]!.when).toEqual({ identities: ['alice'], unknown: true });
       expect(c.approvals).toEqual({ redis: 'redis://127.0.0.1:6379', approvers: ['dba'], required: 2, timeout: 900_000 });
       expect(c.audit).toEqual({ file: '/var/log/gatehouse/audit.jsonl', on_failure: 'continue' });
@@ -163,6 +163,7 @@ describe('parseConfig: errors name the key and what to write', () => {
     ['duplicate rule ids', withExtra('policy: { rules: [ { id: r1, action: allow }, { id: r1, action: deny } ] }'), 'policy.rules[1].id: rule id "r1" is used twice'],
     ['both singular and plural', withExtra('policy: { rules: [ { id: r1, when: { environment: a, environments: [b] }, action: allow } ] }'), 'policy.rules[0].when.environment: write either environment or environments, not both'],
     ['an empty condition list', withExtra('policy: { rules: [ { id: r1, when: { groups: [] }, action: allow } ] }'), 'policy.rules[0].when.groups: an empty list matches nothing; remove the key to match any'],
+    ['approvers on an allow rule', withExtra('policy: { rules: [ { id: r1, action: allow, approvers: [dba] } ] }'), 'policy.rules[0].approvers: approvers only applies to action: review; remove it'],
     ['a redis URL with a password', withExtra('approvals: { redis: "redis://:s3cret@127.0.0.1:6379", approvers: [dba] }'), 'approvals.redis: the Redis URL must not carry a password; the config file never holds secrets'],
     ['approvals without approvers', withExtra('approvals: { redis: "redis://127.0.0.1:6379", approvers: [] }'), 'approvals.approvers: expected at least one approver group'],
     ['an audit mode that does not exist', withExtra('audit: { on_failure: ignore }'), 'audit.on_failure: expected refuse (statements are refused when the audit cannot be written) or continue, got "ignore"'],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PolicyAction, StatementKind } from '@gatehouse/sql-core';
 import type { PolicyRuleConfig, PolicyRuleWhen } from './config-types';
-import { booleanFlag, expecting, name, nonEmptyString, section, stringOrList } from './schema-helpers';
+import { booleanFlag, expecting, name, nameList, nonEmptyString, section, stringOrList } from './schema-helpers';
 
 /**
  * Policy rules stay plain data here; the policy package compiles them. This
@@ -9,8 +9,6 @@ import { booleanFlag, expecting, name, nonEmptyString, section, stringOrList } f
  */
 
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const TABLE_PATTERN = /^(\*|[^.\s*]+)(\.(\*|[^.\s*]+))?$/;
-const GUARDRAIL_PATTERN = /^(\*|[a-z0-9][a-z0-9_.-]*)$/i;
 
 function list<T extends z.ZodType<string>>(item: T, what: string) {
   return stringOrList(item, what)
@@ -28,14 +26,10 @@ const lists = {
   targets: list(name('a target name'), 'target names'),
   environments: list(name('an environment label'), 'environment labels'),
   kinds: list(kind, 'statement kinds'),
-  tables: list(
-    z.string().regex(TABLE_PATTERN, { error: 'expected a table such as public.users, users or public.*' }),
-    'tables',
-  ),
-  guardrails: list(
-    z.string().regex(GUARDRAIL_PATTERN, { error: 'expected a guardrail id or "*" for any guardrail' }),
-    'guardrail ids',
-  ),
+  databases: list(nonEmptyString('an upstream database name'), 'database names'),
+  // Table globs and guardrail ids are checked by the policy compiler, which knows them.
+  tables: list(nonEmptyString('a table such as public.users, users or public.*'), 'tables'),
+  guardrails: list(nonEmptyString('a guardrail id, or "*" for any guardrail'), 'guardrail ids'),
 } as const;
 type ListKey = keyof typeof lists;
 
@@ -45,6 +39,7 @@ const SINGULAR = {
   group: 'groups',
   target: 'targets',
   environment: 'environments',
+  database: 'databases',
   kind: 'kinds',
   table: 'tables',
   guardrail: 'guardrails',
@@ -85,9 +80,32 @@ const ruleSchema = section(
       error: expecting('allow, deny or review'),
     }),
     reason: nonEmptyString('one sentence shown to the client').optional(),
+    approvers: nameList('group name').optional(),
+    required: z
+      .number({ error: expecting('the number of approvals required, 1-10') })
+      .int({ error: expecting('the number of approvals required, 1-10') })
+      .min(1, { error: expecting('the number of approvals required, 1-10') })
+      .max(10, { error: expecting('the number of approvals required, 1-10') })
+      .optional(),
   },
   'a rule mapping such as { id: reads, when: { kinds: [read] }, action: allow }',
-).transform((r): PolicyRuleConfig => ({ id: r.id, when: r.when, action: r.action, reason: r.reason ?? null }));
+).transform((r, ctx): PolicyRuleConfig => {
+  if (r.action !== 'review') {
+    for (const key of ['approvers', 'required'] as const) {
+      if (r[key] !== undefined) {
+        ctx.issues.push({ code: 'custom', path: [key], message: `${key} only applies to action: review; remove it`, input: undefined });
+      }
+    }
+  }
+  return {
+    id: r.id,
+    when: r.when,
+    action: r.action,
+    reason: r.reason ?? null,
+    ...(r.approvers !== undefined ? { approvers: r.approvers } : {}),
+    ...(r.required !== undefined ? { required: r.required } : {}),
+  };
+});
 
 export const policySchema = section({
   rules: z.array(ruleSchema, { error: expecting('a list of rules') }).default([]),
