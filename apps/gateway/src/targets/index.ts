@@ -1,0 +1,1 @@
+export { ConfiguredTargetDirectory, loginMatches, type TargetDirectoryOptions } from './target-directory';
