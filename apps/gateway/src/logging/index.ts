@@ -1,0 +1,1 @@
+export { createLogger, LOG_LEVELS, REDACT_PATHS, type LogLevel, type LoggerOptions } from './logger';
