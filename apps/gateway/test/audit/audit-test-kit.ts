@@ -24,7 +24,10 @@ export const silent: Logger = pino({ level: 'silent' });
 /** A logger whose records land in an array, to check what the sink said. */
 export function capturingLogger(): { logger: Logger; records: Record<string, unknown>[] } {
   const records: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   return { logger, records };
 }
 
@@ -69,4 +72,13 @@ export function openDescriptors(path: string): number[] {
     }
   }
   return fds;
+}
+
+/** Polls until `check` holds (for background work such as the interval fsync); fails after `ms`. */
+export async function eventually(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }

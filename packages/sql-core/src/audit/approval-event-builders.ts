@@ -51,7 +51,13 @@ function approverReason(reason: string | null): string | null {
 }
 
 export function approvalApprovedEvent(
-  approval: { approvalId: string; approver: string; reason: string | null; approvals: number; required: number },
+  approval: {
+    approvalId: string;
+    approver: string;
+    reason: string | null;
+    approvals: number;
+    required: number;
+  },
   time: Date = new Date(),
 ): ApprovalApprovedEvent {
   return {

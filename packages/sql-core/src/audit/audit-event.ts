@@ -223,7 +223,12 @@ export interface ApprovalExecutedEvent extends EventBase<'approval.executed'> {
   readonly approvers: readonly string[];
 }
 
-export const PolicyReloadTrigger = { startup: 'startup', api: 'api', signal: 'signal', file: 'file' } as const;
+export const PolicyReloadTrigger = {
+  startup: 'startup',
+  api: 'api',
+  signal: 'signal',
+  file: 'file',
+} as const;
 export type PolicyReloadTrigger = (typeof PolicyReloadTrigger)[keyof typeof PolicyReloadTrigger];
 
 export interface PolicyReloadedEvent extends EventBase<'policy.reloaded'> {

@@ -23,7 +23,9 @@ describe('recordAuditEvent', () => {
   });
 
   it('refuse: throws audit_unavailable, so the statement is refused', async () => {
-    const err = await recordAuditEvent(new BrokenSink(), sampleEvent(1), 'refuse', logger).catch((e: unknown) => e);
+    const err = await recordAuditEvent(new BrokenSink(), sampleEvent(1), 'refuse', logger).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(GatewayError);
     expect(err).toMatchObject({ code: 'audit_unavailable' });
     expect(logged).toHaveLength(1);
@@ -31,7 +33,14 @@ describe('recordAuditEvent', () => {
 
   it('allow: logs loudly and lets the caller continue', async () => {
     await expect(recordAuditEvent(new BrokenSink(), sampleEvent(1), 'allow', logger)).resolves.toBe(false);
-    expect(logged).toEqual([expect.objectContaining({ level: 50, event: 'statement.outcome', session: 'ses_test', msg: expect.stringMatching(/AUDIT RECORD LOST/) })]);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 50,
+        event: 'statement.outcome',
+        session: 'ses_test',
+        msg: expect.stringMatching(/AUDIT RECORD LOST/),
+      }),
+    ]);
   });
 
   it('resolves true once written', async () => {

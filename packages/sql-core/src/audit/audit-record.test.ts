@@ -1,4 +1,12 @@
-import { AuditChain, eventBody, GENESIS_HASH, hashLine, parseRecordLine, recordLine, sha256Hex } from './audit-record';
+import {
+  AuditChain,
+  eventBody,
+  GENESIS_HASH,
+  hashLine,
+  parseRecordLine,
+  recordLine,
+  sha256Hex,
+} from './audit-record';
 import { canonicalJson } from './canonical-json';
 import { sampleEvent } from './testing/audit-fixtures';
 

@@ -134,10 +134,15 @@ export function parseRecordLine(line: string): ParsedLine {
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
     return { ok: false, kind: 'malformed', error: 'it has no valid `seq`' };
   }
-  if (typeof prev !== 'string' || !HEX64.test(prev)) return { ok: false, kind: 'malformed', error: 'it has no valid `prev`' };
+  if (typeof prev !== 'string' || !HEX64.test(prev))
+    return { ok: false, kind: 'malformed', error: 'it has no valid `prev`' };
   if (typeof type !== 'string') return { ok: false, kind: 'malformed', error: 'it has no `type`' };
   if (canonicalJson(fields) !== line) {
-    return { ok: false, kind: 'edited', error: 'it is not in the exact form Gatehouse writes, so it was changed after writing' };
+    return {
+      ok: false,
+      kind: 'edited',
+      error: 'it is not in the exact form Gatehouse writes, so it was changed after writing',
+    };
   }
   return { ok: true, record: { seq, prev, type, fields } };
 }

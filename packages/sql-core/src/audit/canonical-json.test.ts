@@ -3,7 +3,14 @@ import { canonicalJson } from './canonical-json';
 
 describe('canonicalJson', () => {
   it('puts the envelope keys first, then the rest sorted, at every depth', () => {
-    const text = canonicalJson({ z: 1, time: 't', a: { y: 2, b: [{ d: 1, c: 2 }] }, type: 'x', prev: 'p', seq: 3 });
+    const text = canonicalJson({
+      z: 1,
+      time: 't',
+      a: { y: 2, b: [{ d: 1, c: 2 }] },
+      type: 'x',
+      prev: 'p',
+      seq: 3,
+    });
     expect(text).toBe('{"seq":3,"prev":"p","type":"x","time":"t","a":{"b":[{"c":2,"d":1}],"y":2},"z":1}');
   });
 

@@ -116,6 +116,7 @@ export class ChainVerifier {
   #records = 0;
   #first: { seq: number; prev: string } | null = null;
   #last: VerifiedHead | null = null;
+  #beforeLast: VerifiedHead | null = null;
   #pending: PendingLine[] = [];
   #recovered: RecoveredRegion[] = [];
   #expectedAt: number | null = null;
@@ -252,7 +253,13 @@ export class ChainVerifier {
     if (last === null) {
       this.#first = { seq, prev };
       if (seq === 1 && prev !== GENESIS_HASH) {
-        this.#setBreak({ kind: 'edited', file, line, seq, reason: 'the first record of the chain does not carry the genesis prev' });
+        this.#setBreak({
+          kind: 'edited',
+          file,
+          line,
+          seq,
+          reason: 'the first record of the chain does not carry the genesis prev',
+        });
         return;
       }
       if (seq !== 1 && !this.#options.allowPartial) {
@@ -269,6 +276,9 @@ export class ChainVerifier {
       }
     } else if (seq === last.seq + 1) {
       if (prev !== last.hash) {
+        // The previous record is the one in doubt: it no longer counts as verified.
+        this.#last = this.#beforeLast;
+        this.#records -= 1;
         this.#setBreak({
           kind: 'edited',
           file: last.file,
@@ -288,7 +298,9 @@ export class ChainVerifier {
         seq,
         reason:
           `seq jumps from ${last.seq} (${where(last.file, last.line)}) to ${seq}: ` +
-          (seq === last.seq + 2 ? `record ${last.seq + 1} is missing` : `records ${last.seq + 1}..${seq - 1} are missing`),
+          (seq === last.seq + 2
+            ? `record ${last.seq + 1} is missing`
+            : `records ${last.seq + 1}..${seq - 1} are missing`),
       };
       this.#setBreak(at);
       this.#gap = { from: last.seq + 1, to: seq - 1, at, after: last };
@@ -306,6 +318,7 @@ export class ChainVerifier {
       });
       return;
     }
+    this.#beforeLast = this.#last;
     this.#last = { seq, hash, file, line };
     this.#records += 1;
     const expect = this.#options.expectHead;
@@ -334,7 +347,12 @@ export class ChainVerifier {
     const expect = this.#options.expectHead as ExpectedHead;
     const last = this.#last;
     const short = expect.hash.slice(0, 16);
-    if (expect.seq !== null && last !== null && expect.seq <= last.seq && this.#expectedSeqLocation !== null) {
+    if (
+      expect.seq !== null &&
+      last !== null &&
+      expect.seq <= last.seq &&
+      this.#expectedSeqLocation !== null
+    ) {
       this.#setBreak({
         kind: 'edited',
         ...this.#expectedSeqLocation,

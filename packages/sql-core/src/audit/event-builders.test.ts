@@ -14,7 +14,9 @@ import { facts, session, T0 } from './testing/audit-fixtures';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 
-function statement(sql = "SELECT email FROM public.users WHERE id = 42 AND name = 'Ann Smith'"): StatementEvent {
+function statement(
+  sql = "SELECT email FROM public.users WHERE id = 42 AND name = 'Ann Smith'",
+): StatementEvent {
   return { session: session(), sql, source: 'simple', inTransaction: false };
 }
 
@@ -33,8 +35,16 @@ describe('statementIntentEvent', () => {
       guardrails: [{ id: 'update-without-where', detail: 'UPDATE touching "users" has no WHERE' }],
       normalized: 'UPDATE public.users SET email = $1 WHERE id = $2',
     });
-    const decision: Decision = { action: 'review', ruleId: 'prod-writes', reason: 'writes to production', approvalId: 'apr_1', statements: [write] };
-    const event = statementIntentEvent(statement("UPDATE users SET email='a@b.c' WHERE id=1"), decision, 7, { time: T0 });
+    const decision: Decision = {
+      action: 'review',
+      ruleId: 'prod-writes',
+      reason: 'writes to production',
+      approvalId: 'apr_1',
+      statements: [write],
+    };
+    const event = statementIntentEvent(statement("UPDATE users SET email='a@b.c' WHERE id=1"), decision, 7, {
+      time: T0,
+    });
     expect(event).toEqual({
       type: 'statement.intent',
       time: '2026-01-02T03:04:05.678Z',
@@ -72,13 +82,30 @@ describe('statementIntentEvent', () => {
   it('keeps the full text only when asked', () => {
     const decision: Decision = { action: 'allow', ruleId: 'reads', statements: [facts()], maskPlan: null };
     expect(statementIntentEvent(statement(), decision, 1)).not.toHaveProperty('sql_text');
-    expect(statementIntentEvent(statement(), decision, 1, { keepFullText: true }).sql_text).toContain('Ann Smith');
-    expect(statementIntentEvent(statement(), decision, 1)).toMatchObject({ decision: 'allow', reason: null, approval_id: null });
+    expect(statementIntentEvent(statement(), decision, 1, { keepFullText: true }).sql_text).toContain(
+      'Ann Smith',
+    );
+    expect(statementIntentEvent(statement(), decision, 1)).toMatchObject({
+      decision: 'allow',
+      reason: null,
+      approval_id: null,
+    });
   });
 
   it('scrubs quoted text out of an unknown statement reason', () => {
-    const unknown = facts({ kind: 'unknown', unknownReason: 'syntax error at or near "Ann Smith"', normalized: '', fingerprint: '' });
-    const decision: Decision = { action: 'deny', ruleId: 'unknown-statement', reason: 'could not be analysed', code: 'analysis_failed', statements: [unknown] };
+    const unknown = facts({
+      kind: 'unknown',
+      unknownReason: 'syntax error at or near "Ann Smith"',
+      normalized: '',
+      fingerprint: '',
+    });
+    const decision: Decision = {
+      action: 'deny',
+      ruleId: 'unknown-statement',
+      reason: 'could not be analysed',
+      code: 'analysis_failed',
+      statements: [unknown],
+    };
     const event = statementIntentEvent(statement(), decision, 2);
     expect(event.statements[0]?.unknown_reason).toBe('syntax error at or near ?');
     expect(event).toMatchObject({ decision: 'deny', reason: 'could not be analysed' });
@@ -91,8 +118,20 @@ describe('statementOutcomeEvent', () => {
     ['23505', 'error'],
     ['57014', 'canceled'],
   ])('sqlstate %s is status %s', (sqlstate, status) => {
-    const event = statementOutcomeEvent(session(), 3, { rowsReturned: 2, rowsAffected: null, sqlstate, durationMs: 1.23456 }, T0);
-    expect(event).toMatchObject({ status, sqlstate, statement_seq: 3, rows_returned: 2, duration_ms: 1.235, masked: [] });
+    const event = statementOutcomeEvent(
+      session(),
+      3,
+      { rowsReturned: 2, rowsAffected: null, sqlstate, durationMs: 1.23456 },
+      T0,
+    );
+    expect(event).toMatchObject({
+      status,
+      sqlstate,
+      statement_seq: 3,
+      rows_returned: 2,
+      duration_ms: 1.235,
+      masked: [],
+    });
   });
 
   it('lists masked columns with sorted detectors', () => {
@@ -101,9 +140,13 @@ describe('statementOutcomeEvent', () => {
       rowsAffected: null,
       sqlstate: null,
       durationMs: 4,
-      masked: [{ column: 'email', table: 'public.users', detectors: ['name:email', 'email', 'email'], values: 10 }],
+      masked: [
+        { column: 'email', table: 'public.users', detectors: ['name:email', 'email', 'email'], values: 10 },
+      ],
     });
-    expect(event.masked).toEqual([{ column: 'email', table: 'public.users', detectors: ['email', 'name:email'], values: 10 }]);
+    expect(event.masked).toEqual([
+      { column: 'email', table: 'public.users', detectors: ['email', 'name:email'], values: 10 },
+    ]);
   });
 });
 
@@ -125,8 +168,27 @@ describe('session and auth events', () => {
       upstream_user: 'app_readonly',
       tls: true,
     });
-    const end = sessionEndEvent(s, { upstreamUser: 'app_readonly', reason: 'client_closed', bytesIn: 10, bytesOut: 20, durationMs: 1000, statements: 3 }, T0);
-    expect(end).toMatchObject({ type: 'session.end', reason: 'client_closed', bytes_in: 10, bytes_out: 20, duration_ms: 1000, statements: 3, session_id: s.id });
+    const end = sessionEndEvent(
+      s,
+      {
+        upstreamUser: 'app_readonly',
+        reason: 'client_closed',
+        bytesIn: 10,
+        bytesOut: 20,
+        durationMs: 1000,
+        statements: 3,
+      },
+      T0,
+    );
+    expect(end).toMatchObject({
+      type: 'session.end',
+      reason: 'client_closed',
+      bytes_in: 10,
+      bytes_out: 20,
+      duration_ms: 1000,
+      statements: 3,
+      session_id: s.id,
+    });
   });
 
   it('auth.failed never carries the token, even where a client put it', () => {
@@ -141,27 +203,85 @@ describe('session and auth events', () => {
     });
     const text = eventBody(event);
     for (const secret of [JWT, 'hunter2', 'secretpw', 'c2lnbmF0dXJl']) expect(text).not.toContain(secret);
-    expect(event).toMatchObject({ claimed_user: '[redacted]', reason: 'auth_failed', client_address: '10.0.0.9:4000', engine: 'mysql' });
+    expect(event).toMatchObject({
+      claimed_user: '[redacted]',
+      reason: 'auth_failed',
+      client_address: '10.0.0.9:4000',
+      engine: 'mysql',
+    });
   });
 
   it('keeps ordinary user names and messages as they are', () => {
-    const event = authFailedEvent({ claimedUser: 'bob', reason: 'plaintext_refused', detail: 'cleartext password over a non-TLS connection', clientAddress: 'a', engine: 'postgres', target: null, tls: false });
-    expect(event).toMatchObject({ claimed_user: 'bob', detail: 'cleartext password over a non-TLS connection', target: null });
+    const event = authFailedEvent({
+      claimedUser: 'bob',
+      reason: 'plaintext_refused',
+      detail: 'cleartext password over a non-TLS connection',
+      clientAddress: 'a',
+      engine: 'postgres',
+      target: null,
+      tls: false,
+    });
+    expect(event).toMatchObject({
+      claimed_user: 'bob',
+      detail: 'cleartext password over a non-TLS connection',
+      target: null,
+    });
   });
 });
 
 describe('approval and policy events', () => {
   it('builds each approval event', () => {
     expect(
-      approvalRequestedEvent(session(), { approvalId: 'apr_1', statementSeq: 4, ruleId: 'r', reason: 'ddl in production', fingerprints: ['f1'], required: 2, expiresAt: T0 }, T0),
-    ).toMatchObject({ type: 'approval.requested', approval_id: 'apr_1', session_id: 'ses_0123456789abcdef0123', statement_seq: 4, required: 2, expires_at: T0.toISOString() });
-    expect(approvalApprovedEvent({ approvalId: 'apr_1', approver: 'dba1', reason: 'ok', approvals: 1, required: 2 })).toMatchObject({ type: 'approval.approved', approvals: 1 });
-    expect(approvalWithdrawnEvent('apr_1', 'canceled')).toMatchObject({ type: 'approval.withdrawn', why: 'canceled' });
-    expect(approvalExecutedEvent(session(), { approvalId: 'apr_1', statementSeq: 4, approvers: ['dba1', 'dba2'] })).toMatchObject({ approvers: ['dba1', 'dba2'] });
+      approvalRequestedEvent(
+        session(),
+        {
+          approvalId: 'apr_1',
+          statementSeq: 4,
+          ruleId: 'r',
+          reason: 'ddl in production',
+          fingerprints: ['f1'],
+          required: 2,
+          expiresAt: T0,
+        },
+        T0,
+      ),
+    ).toMatchObject({
+      type: 'approval.requested',
+      approval_id: 'apr_1',
+      session_id: 'ses_0123456789abcdef0123',
+      statement_seq: 4,
+      required: 2,
+      expires_at: T0.toISOString(),
+    });
+    expect(
+      approvalApprovedEvent({
+        approvalId: 'apr_1',
+        approver: 'dba1',
+        reason: 'ok',
+        approvals: 1,
+        required: 2,
+      }),
+    ).toMatchObject({ type: 'approval.approved', approvals: 1 });
+    expect(approvalWithdrawnEvent('apr_1', 'canceled')).toMatchObject({
+      type: 'approval.withdrawn',
+      why: 'canceled',
+    });
+    expect(
+      approvalExecutedEvent(session(), { approvalId: 'apr_1', statementSeq: 4, approvers: ['dba1', 'dba2'] }),
+    ).toMatchObject({ approvers: ['dba1', 'dba2'] });
   });
 
   it('policy.reloaded records failures with their message', () => {
-    expect(policyReloadedEvent({ ok: false, trigger: 'api', actor: 'dba1', rules: 12, policySha256: null, error: 'policy.rules[3].when: unknown key' })).toMatchObject({
+    expect(
+      policyReloadedEvent({
+        ok: false,
+        trigger: 'api',
+        actor: 'dba1',
+        rules: 12,
+        policySha256: null,
+        error: 'policy.rules[3].when: unknown key',
+      }),
+    ).toMatchObject({
       ok: false,
       error: 'policy.rules[3].when: unknown key',
       rules: 12,

@@ -37,12 +37,17 @@ describe('verifyChain', () => {
     ],
     [
       'a record re-serialised with spaces',
-      joinLines(lines.map((l, i) => (i === 1 ? JSON.stringify(JSON.parse(l), null, 1).replace(/\n/g, '') : l))),
+      joinLines(
+        lines.map((l, i) => (i === 1 ? JSON.stringify(JSON.parse(l), null, 1).replace(/\n/g, '') : l)),
+      ),
       { kind: 'edited', line: 2, seq: null, words: /line 2 is not a valid record: .*changed after writing/ },
     ],
     [
       'the genesis prev of the first record edited',
-      joinLines([(lines[0] as string).replace(/"prev":"0{64}"/, `"prev":"${'1'.repeat(64)}"`), ...lines.slice(1)]),
+      joinLines([
+        (lines[0] as string).replace(/"prev":"0{64}"/, `"prev":"${'1'.repeat(64)}"`),
+        ...lines.slice(1),
+      ]),
       { kind: 'edited', line: 1, seq: 1, words: /genesis/ },
     ],
     [
@@ -90,7 +95,12 @@ describe('verifyChain', () => {
   it.each(cases)('detects %s', (_name, content, expected) => {
     const result = verifyChain(content);
     expect(result.ok).toBe(false);
-    expect(result.break).toMatchObject({ kind: expected.kind, file: '<input>', line: expected.line, seq: expected.seq });
+    expect(result.break).toMatchObject({
+      kind: expected.kind,
+      file: '<input>',
+      line: expected.line,
+      seq: expected.seq,
+    });
     expect(result.break?.reason).toMatch(expected.words);
   });
 
@@ -98,6 +108,14 @@ describe('verifyChain', () => {
     const result = verifyChain(joinLines(without([4])));
     expect(result.records).toBe(3);
     expect(result.head).toMatchObject({ seq: 3, hash: hashOf(3) });
+    const edited = verifyChain(
+      joinLines(lines.map((l, i) => (i === 2 ? l.replace('"rows_returned":3', '"rows_returned":9') : l))),
+    );
+    expect(edited).toMatchObject({ records: 2, head: { seq: 2, hash: hashOf(2) } });
+    const firstEdited = verifyChain(
+      joinLines(lines.map((l, i) => (i === 0 ? l.replace('"rows_returned":1', '"rows_returned":9') : l))),
+    );
+    expect(firstEdited).toMatchObject({ records: 0, head: null, break: { kind: 'edited', line: 1, seq: 1 } });
   });
 
   describe('--expect-head', () => {
@@ -124,7 +142,10 @@ describe('verifyChain', () => {
     });
 
     it('reports an edited last record as edited', () => {
-      const edited = [...lines.slice(0, 5), (lines[5] as string).replace('"rows_returned":6', '"rows_returned":7')];
+      const edited = [
+        ...lines.slice(0, 5),
+        (lines[5] as string).replace('"rows_returned":6', '"rows_returned":7'),
+      ];
       expect(verifyChain(joinLines(edited)).ok).toBe(true);
       const result = verifyChain(joinLines(edited), { expectHead: { seq: 6, hash: hashOf(6) } });
       expect(result.break).toMatchObject({ kind: 'edited', line: 6, seq: 6 });
@@ -156,7 +177,10 @@ describe('verifyChain', () => {
     });
 
     it('rejects a region whose bytes differ from what chain.recovered vouched for', () => {
-      const content = tornThenRecovered('{"seq":4,"prev":"ab').replace('{"seq":4,"prev":"ab', '{"seq":4,"prev":"cd');
+      const content = tornThenRecovered('{"seq":4,"prev":"ab').replace(
+        '{"seq":4,"prev":"ab',
+        '{"seq":4,"prev":"cd',
+      );
       expect(verifyChain(content).break).toMatchObject({ kind: 'malformed', line: 4 });
     });
 
@@ -181,9 +205,22 @@ describe('verifyChain', () => {
     }
 
     it('verifies rotated files as one chain, given in any order', () => {
-      const [a, b, c] = rotated() as [{ name: string; data: string }, { name: string; data: string }, { name: string; data: string }];
-      for (const order of [[a, b, c], [c, a, b], [b, c, a]]) {
-        expect(verifyChain(order)).toMatchObject({ ok: true, records: 9, files: 3, head: { seq: 9, file: 'audit.jsonl', line: 3 } });
+      const [a, b, c] = rotated() as [
+        { name: string; data: string },
+        { name: string; data: string },
+        { name: string; data: string },
+      ];
+      for (const order of [
+        [a, b, c],
+        [c, a, b],
+        [b, c, a],
+      ]) {
+        expect(verifyChain(order)).toMatchObject({
+          ok: true,
+          records: 9,
+          files: 3,
+          head: { seq: 9, file: 'audit.jsonl', line: 3 },
+        });
       }
     });
 
@@ -220,7 +257,10 @@ describe('verifyChain', () => {
   it('verifies bytes as written, non-ASCII included', () => {
     const chain = new AuditChain();
     const line = chain.append({ ...sampleEvent(1), session_id: 'sés_ü' }).line;
-    expect(verifyChain(Buffer.from(`${line}\n`, 'utf8'))).toMatchObject({ ok: true, head: { hash: sha256Hex(Buffer.from(line)) } });
+    expect(verifyChain(Buffer.from(`${line}\n`, 'utf8'))).toMatchObject({
+      ok: true,
+      head: { hash: sha256Hex(Buffer.from(line)) },
+    });
     expect(eventBody(sampleEvent(1))).not.toContain('\n');
   });
 });

@@ -10,7 +10,12 @@ export const T0 = new Date('2026-01-02T03:04:05.678Z');
 export function session(overrides: Partial<SessionContext> = {}): SessionContext {
   return {
     id: 'ses_0123456789abcdef0123',
-    identity: { subject: 'alice@example.com', groups: ['dev', 'ops'], authMethod: 'jwt', issuer: 'https://idp.example.com' },
+    identity: {
+      subject: 'alice@example.com',
+      groups: ['dev', 'ops'],
+      authMethod: 'jwt',
+      issuer: 'https://idp.example.com',
+    },
     target: { name: 'prod', engine: 'postgres', environment: 'production' },
     database: 'app',
     clientAddress: '10.0.0.7:51234',

@@ -1,0 +1,5 @@
+export * from './chain-tail';
+export * from './file-lock';
+export * from './file-sink';
+export * from './rotation';
+export * from './verify-files';
