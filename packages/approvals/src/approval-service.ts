@@ -1,0 +1,432 @@
+import type { ApprovalWithdrawReason } from '@gatehouse/sql-core';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { ApprovalError, notPendingMessage } from './approval-error';
+import type { ApprovalEvent, ApprovalEventListener } from './approval-event';
+import { ApprovalQueues } from './approval-queues';
+import type {
+  ApprovalEventType,
+  ApprovalRequest,
+  ApprovalStatus,
+  CreateApprovalInput,
+  DecisionInput,
+  DecisionKind,
+  FinalDecision,
+  Principal,
+} from './approval-request';
+import { parseGrant, type ApprovalGrant, type GrantQuery, type StoredGrant } from './grant';
+import { buildNotification } from './notify/approval-notification';
+import { wantsEvent } from './notify/webhook-target';
+import { checkCreate, checkDecision, checkId, finalDecisionOf } from './request-input';
+import { resolveOptions, type ApprovalServiceOptions, type ResolvedOptions } from './service-options';
+import { summariseStatement } from './statement-hash';
+import { ApprovalStore } from './store/approval-store';
+import { ApprovalKeys } from './store/keys';
+import type { HistoryEntryInput, RequestDoc } from './store/record-codec';
+import { closeConnection, createConnection, whenReady } from './store/redis-connection';
+import { newApprovalId, ulid } from './ulid';
+import { DecisionHub, type CheckResult } from './waiting/decision-hub';
+
+const EXPIRED_REASON = 'no decision was made before the approval timeout';
+const CLOSE_TIMEOUT_MS = 5000;
+/** sql-core's `ApprovalWithdrawReason` values (types only may be imported from sql-core). */
+const WITHDRAW_REASONS: readonly string[] = ['canceled', 'session_closed', 'shutdown'] satisfies ApprovalWithdrawReason[];
+
+export interface ListOptions {
+  readonly status?: ApprovalStatus;
+  /** Newest first; default 50, at most 500. */
+  readonly limit?: number;
+  /** Only requests created strictly before this time (ISO-8601): the next page. */
+  readonly before?: string;
+}
+
+/**
+ * Approval requests on Redis: create, read, decide, wait, expire, withdraw,
+ * grants for CI retries, events and webhook notifications. One per gateway
+ * process; every instance sharing the Redis and the key prefix sees the same
+ * requests, and a decision taken on any of them reaches the one waiting.
+ */
+export class ApprovalService {
+  readonly instanceId: string;
+  /** New at every construction: tells this run's requests from an earlier run's. */
+  readonly runId: string;
+  readonly #o: ResolvedOptions;
+  readonly #log: Logger;
+  readonly #keys: ApprovalKeys;
+  readonly #command: Redis;
+  readonly #subscriber: Redis;
+  readonly #bull: Redis;
+  readonly #store: ApprovalStore;
+  readonly #hub: DecisionHub;
+  /** Made once the BullMQ connection is first ready: BullMQ misbehaves on close if it never connected. */
+  #queues: ApprovalQueues | null = null;
+  readonly #listeners = new Set<ApprovalEventListener>();
+  /** Expiry of requests created here, so a wait is bounded even if its first read fails. */
+  readonly #expiryHints = new Map<string, { expiresAtMs: number; now: number }>();
+  #state: 'new' | 'started' | 'closed' = 'new';
+
+  constructor(options: ApprovalServiceOptions) {
+    this.#o = resolveOptions(options);
+    this.#log = options.logger.child({ component: 'approvals' });
+    this.instanceId = this.#o.instanceId;
+    this.runId = ulid();
+    if (options.onEvent) this.#listeners.add(options.onEvent);
+    this.#keys = new ApprovalKeys(this.#o.keyPrefix);
+    const settings = {
+      url: this.#o.redis,
+      options: this.#o.redisOptions,
+      connectTimeoutMs: this.#o.connectTimeoutMs,
+      commandTimeoutMs: this.#o.commandTimeoutMs,
+    };
+    this.#command = createConnection(settings, 'command', this.#log);
+    this.#subscriber = createConnection(settings, 'subscriber', this.#log);
+    this.#bull = createConnection(settings, 'bullmq', this.#log);
+    this.#store = new ApprovalStore(this.#command, this.#keys, this.#o.retentionMs, this.#o.connectTimeoutMs);
+    this.#hub = new DecisionHub({
+      subscriber: this.#subscriber,
+      channel: this.#keys.channel,
+      logger: this.#log,
+      recheckIntervalMs: this.#o.recheckIntervalMs,
+      check: (ids) => this.#check(ids),
+      expire: async (id) => {
+        const r = await this.#expire(id);
+        return 'notDueMs' in r ? r.notDueMs : (finalDecisionOf(r.request) ?? 0);
+      },
+    });
+  }
+
+  /**
+   * Connects, starts the workers (unless `runWorkers: false`) and withdraws
+   * this instance's requests from an earlier run. Never fails because Redis is
+   * away: it keeps connecting in the background, and operations fail with
+   * `store_unavailable` meanwhile.
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') return;
+    this.#state = 'started';
+    if (this.#o.withdrawOrphansOnStart) {
+      this.#command.once('ready', () => {
+        this.withdrawOrphans().catch((err: Error) => this.#log.warn({ err: err.message }, 'orphan sweep failed'));
+      });
+    }
+    this.#bull.once('ready', () => {
+      if (this.#state !== 'started') return;
+      const queues = new ApprovalQueues(this.#bull, this.#keys.bullPrefix, this.#o.notifications, this.#log);
+      if (this.#o.runWorkers) queues.startWorkers((id) => this.#expireForWorker(id), this.#o.webhooks);
+      this.#queues = queues;
+    });
+    this.#command.connect().catch((err: Error) => this.#log.warn({ err: err.message }, 'approval store not reachable at start; retrying'));
+    this.#bull.connect().catch(() => undefined);
+    await this.#hub.start();
+    await Promise.all([
+      whenReady(this.#command, this.#o.connectTimeoutMs).catch(() => undefined),
+      whenReady(this.#bull, this.#o.connectTimeoutMs).catch(() => undefined),
+    ]);
+  }
+
+  /** Ends waits (`closed`), stops the workers and closes every connection. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#hub.close();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#queues?.close(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    await Promise.all([closeConnection(this.#command), closeConnection(this.#subscriber), closeConnection(this.#bull)]);
+  }
+
+  /** Adds a listener for every event this instance causes; answers a function that removes it. */
+  onEvent(listener: ApprovalEventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Stores a new pending request, schedules its expiry and notifies approvers. */
+  async create(input: CreateApprovalInput): Promise<ApprovalRequest> {
+    const settings = checkCreate(input, this.#o);
+    const id = newApprovalId();
+    const requester: Principal = { subject: input.requester.subject, groups: [...input.requester.groups] };
+    const statement = summariseStatement(input.sql, input.statements);
+    const doc: RequestDoc = {
+      requester,
+      target: { name: input.target.name, engine: input.target.engine, environment: input.target.environment },
+      database: input.database,
+      statement,
+      ruleId: input.ruleId,
+      reason: input.reason,
+      approverGroups: settings.approvers,
+      required: settings.required,
+      grantWindowMs: settings.grantWindowMs,
+      holder: { instance: this.instanceId, run: this.runId },
+      sessionId: input.sessionId ?? null,
+    };
+    const grantValue: StoredGrant = {
+      approvalId: id,
+      subject: requester.subject,
+      target: doc.target,
+      database: doc.database,
+      fingerprint: statement.fingerprint,
+      textHash: statement.textHash,
+    };
+    const grant =
+      settings.grantWindowMs > 0
+        ? { key: this.#keys.grant(requester.subject, doc.target.name, doc.database, statement.textHash), value: JSON.stringify(grantValue) }
+        : null;
+    const entry: HistoryEntryInput = { type: 'requested', by: requester.subject, groups: requester.groups, reason: input.reason, instance: this.instanceId };
+    const reply = await this.#store.create(id, doc, settings.timeoutMs, grant, entry);
+    if (reply.outcome !== 'ok') throw new ApprovalError('store_unavailable', `approval ${id} could not be stored (${reply.outcome})`);
+    const expiresAtMs = reply.extra;
+    this.#expiryHints.set(id, { expiresAtMs, now: reply.at });
+    (this.#queues?.scheduleExpiry(id, expiresAtMs - reply.at) ?? Promise.reject(new Error('queues not connected')))
+      .catch((err: Error) => this.#log.warn({ approvalId: id, err: err.message }, 'expiry job not scheduled; expiry stays lazy'));
+    const at = new Date(reply.at).toISOString();
+    const request: ApprovalRequest = {
+      id,
+      status: 'pending',
+      ...doc,
+      createdAt: at,
+      expiresAt: new Date(expiresAtMs).toISOString(),
+      decidedAt: null,
+      executedAt: null,
+      approvals: 0,
+      decisions: [],
+      history: [{ ...entry, at }],
+    };
+    this.#log.info({ approvalId: id, rule: input.ruleId, requester: requester.subject, target: doc.target.name }, 'approval requested');
+    await this.#emit('requested', request, requester, input.reason, at);
+    return request;
+  }
+
+  /** The request; `not_found` when there is none. A pending request past its expiry is expired first. */
+  async get(id: string): Promise<ApprovalRequest> {
+    checkId(id);
+    const stored = await this.#store.read(id);
+    if (stored === null) throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    const { request, serverNow } = stored;
+    if (request.status === 'pending' && serverNow >= Date.parse(request.expiresAt)) {
+      const r = await this.#expire(id);
+      if ('request' in r) return r.request;
+    }
+    return request;
+  }
+
+  /** Requests newest first, optionally of one status. */
+  async list(options: ListOptions = {}): Promise<ApprovalRequest[]> {
+    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 500);
+    const before = options.before === undefined ? undefined : Date.parse(options.before);
+    if (before !== undefined && Number.isNaN(before)) throw new ApprovalError('invalid_input', 'before must be an ISO-8601 time');
+    const ids = await this.#store.listIds(options.status ?? 'all', limit, before);
+    const out: ApprovalRequest[] = [];
+    for (const stored of await this.#store.readMany(ids)) {
+      if (stored === null) continue;
+      let r = stored.request;
+      if (r.status === 'pending' && stored.serverNow >= Date.parse(r.expiresAt)) {
+        const expired = await this.#expire(r.id);
+        if ('request' in expired) r = expired.request;
+      }
+      if (options.status === undefined || r.status === options.status) out.push(r);
+    }
+    return out;
+  }
+
+  approve(id: string, input: DecisionInput): Promise<ApprovalRequest> {
+    return this.#decide(id, 'approve', input);
+  }
+
+  /** A denial is final, whatever approvals came before. */
+  deny(id: string, input: DecisionInput): Promise<ApprovalRequest> {
+    return this.#decide(id, 'deny', input);
+  }
+
+  /**
+   * The client cancelled (`canceled`), went away (`session_closed`) or the
+   * gateway is going (`shutdown`): the request ends as withdrawn if it is
+   * still pending, and is answered unchanged otherwise.
+   */
+  async withdraw(id: string, why: ApprovalWithdrawReason, by?: Principal): Promise<ApprovalRequest> {
+    checkId(id);
+    if (!WITHDRAW_REASONS.includes(why)) {
+      throw new ApprovalError('invalid_input', `withdraw reason must be one of ${WITHDRAW_REASONS.join(', ')}`);
+    }
+    const entry: HistoryEntryInput = { type: 'withdrawn', by: by?.subject ?? null, reason: why, instance: this.instanceId };
+    const reply = await this.#store.transition(id, 'withdrawn', entry, false);
+    if (reply.outcome === 'not_found') throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    const request = await this.get(id);
+    if (reply.changed) {
+      this.#expiryHints.delete(id);
+      await this.#emit('withdrawn', request, by ?? null, why, new Date(reply.at).toISOString());
+    }
+    return request;
+  }
+
+  /** The holding gateway sent the approved statement upstream; recorded once. */
+  async recordExecuted(id: string): Promise<ApprovalRequest> {
+    checkId(id);
+    const reply = await this.#store.executed(id, { type: 'executed', by: null, reason: null, instance: this.instanceId });
+    if (reply.outcome === 'not_found') throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    if (reply.outcome === 'not_approved') {
+      throw new ApprovalError('not_approved', `approval ${id} is ${reply.status}, not approved`, {
+        approvalId: id,
+        status: reply.status as ApprovalStatus,
+      });
+    }
+    const request = await this.get(id);
+    if (reply.changed) await this.#emit('executed', request, null, null, new Date(reply.at).toISOString());
+    return request;
+  }
+
+  /**
+   * Resolves when the request is approved, denied, expired or withdrawn,
+   * whichever instance decided it. Rejects with `signal.reason` when aborted
+   * (the caller then withdraws the request), `not_found`, or `closed`. Keeps
+   * waiting while Redis is away; ends as expired at the timeout regardless.
+   */
+  waitForDecision(id: string, signal: AbortSignal): Promise<FinalDecision> {
+    try {
+      checkId(id);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#hub.wait(id, signal, this.#expiryHints.get(id));
+  }
+
+  /** The CI grant covering a retry of exactly this text by this subject, or null. */
+  async findGrant(q: GrantQuery): Promise<ApprovalGrant | null> {
+    const record = await this.#store.getGrant(this.#keys.grant(q.subject, q.target.name, q.database, q.textHash));
+    if (record === null) return null;
+    const grant = parseGrant(record.value, record.ttlMs);
+    if (grant === null || grant.subject !== q.subject || grant.fingerprint !== q.fingerprint || grant.textHash !== q.textHash) {
+      return null;
+    }
+    return grant;
+  }
+
+  /**
+   * Withdraws pending requests whose holding client is gone: by default this
+   * instance's requests from earlier runs (run at start). With another
+   * `instanceId`, every pending request of that instance (an operator
+   * retiring a gateway that will not come back). Answers the ids withdrawn.
+   */
+  async withdrawOrphans(options: { instanceId?: string } = {}): Promise<string[]> {
+    const instance = options.instanceId ?? this.instanceId;
+    const orphans = (await this.#store.pendingHolders()).filter(
+      (h) => h.instance === instance && !(instance === this.instanceId && h.run === this.runId),
+    );
+    const done: string[] = [];
+    for (const { id } of orphans) {
+      // The holder is gone, so its client is too: the same as a gateway shutdown.
+      const r = await this.withdraw(id, 'shutdown');
+      if (r.status === 'withdrawn') done.push(id);
+    }
+    if (done.length > 0) this.#log.info({ withdrawn: done.length, instance }, 'withdrew orphaned approval requests');
+    return done;
+  }
+
+  async #decide(id: string, kind: DecisionKind, input: DecisionInput): Promise<ApprovalRequest> {
+    checkId(id);
+    const { by, reason } = checkDecision(kind, input);
+    const reply = await this.#store.decide(id, kind, by, reason, this.instanceId, EXPIRED_REASON);
+    const details = { approvalId: id, status: reply.status as ApprovalStatus };
+    switch (reply.outcome) {
+      case 'not_found':
+        throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+      case 'self_approval':
+        throw new ApprovalError('self_approval', `${by.subject} requested approval ${id} and cannot approve it; another approver must`, details);
+      case 'not_approver':
+        throw new ApprovalError('not_approver', `${by.subject} is in none of the approver groups of approval ${id}`, details);
+      case 'not_pending':
+        if (reply.changed) await this.#afterExpiry(id, reply.at);
+        throw new ApprovalError('not_pending', notPendingMessage(id, reply.status as ApprovalStatus), details);
+      case 'ok':
+        break;
+      default:
+        throw new ApprovalError('store_unavailable', `approval ${id}: unexpected store answer ${reply.outcome}`, details);
+    }
+    const request = await this.get(id);
+    if (reply.changed) {
+      if (request.status !== 'pending') this.#expiryHints.delete(id);
+      this.#log.info({ approvalId: id, decision: kind, by: by.subject, status: request.status }, 'approval decision');
+      await this.#emit(kind === 'approve' ? 'approved' : 'denied', request, by, reason || null, new Date(reply.at).toISOString());
+    }
+    return request;
+  }
+
+  /** pending + past expiry -> expired (Redis clock). Answers the request, or how long until it is due. */
+  async #expire(id: string): Promise<{ request: ApprovalRequest } | { notDueMs: number }> {
+    const reply = await this.#store.transition(id, 'expired', { type: 'expired', by: null, reason: EXPIRED_REASON }, true);
+    if (reply.outcome === 'not_found') throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    if (reply.outcome === 'not_due') return { notDueMs: reply.extra };
+    if (reply.changed) return { request: await this.#afterExpiry(id, reply.at) };
+    const stored = await this.#store.read(id);
+    if (stored === null) throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    return { request: stored.request };
+  }
+
+  async #expireForWorker(id: string): Promise<{ notDueMs: number } | null> {
+    try {
+      const r = await this.#expire(id);
+      return 'notDueMs' in r ? r : null;
+    } catch (err) {
+      if (err instanceof ApprovalError && err.code === 'not_found') return null; // past retention: nothing to do
+      throw err;
+    }
+  }
+
+  async #afterExpiry(id: string, atMs: number): Promise<ApprovalRequest> {
+    this.#expiryHints.delete(id);
+    const stored = await this.#store.read(id);
+    if (stored === null) throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    this.#log.info({ approvalId: id }, 'approval expired');
+    await this.#emit('expired', stored.request, null, EXPIRED_REASON, new Date(atMs).toISOString());
+    return stored.request;
+  }
+
+  async #check(ids: readonly string[]): Promise<Map<string, CheckResult>> {
+    const out = new Map<string, CheckResult>();
+    const stored = await this.#store.readMany(ids);
+    ids.forEach((id, i) => {
+      const s = stored[i];
+      if (s === null || s === undefined) {
+        out.set(id, { state: 'missing' });
+        return;
+      }
+      const decision = finalDecisionOf(s.request);
+      out.set(
+        id,
+        decision
+          ? { state: 'final', decision }
+          : { state: 'pending', expiresAtMs: Date.parse(s.request.expiresAt), serverNow: s.serverNow },
+      );
+    });
+    return out;
+  }
+
+  /** Tells the listeners (audit) and queues the webhooks. Neither can fail the operation. */
+  async #emit(type: ApprovalEventType, request: ApprovalRequest, actor: Principal | null, reason: string | null, at: string): Promise<void> {
+    const event: ApprovalEvent = { type, approvalId: request.id, at, actor, reason, request };
+    const results = await Promise.allSettled([...this.#listeners].map(async (l) => l(event)));
+    for (const r of results) {
+      if (r.status === 'rejected') this.#log.error({ err: (r.reason as Error)?.message, approvalId: request.id, type }, 'approval event listener failed');
+    }
+    const targets = [...this.#o.webhooks.values()].filter((w) => wantsEvent(w, type));
+    if (targets.length === 0) return;
+    const queues = this.#queues;
+    if (queues === null) {
+      this.#log.warn({ approvalId: request.id, type }, 'notification queue not connected; webhooks not sent');
+      return;
+    }
+    const notification = buildNotification(event, this.#o.notifications.controlUrl);
+    await Promise.all(
+      targets.map((w) =>
+        queues
+          .notify(w.name, notification)
+          .catch((err: Error) => this.#log.warn({ webhook: w.name, approvalId: request.id, err: err.message }, 'notification not queued')),
+      ),
+    );
+  }
+}
