@@ -1,19 +1,10 @@
-import { createServer } from 'node:net';
 import { SessionRegistry, type SessionHandle, type SessionInfo } from '@gatehouse/sql-core';
 import { parseConfig, type GatehouseConfig } from '../src/config';
 import { buildControlApp, localSessionDirectory, requireGroups, type ControlState } from '../src/control';
 import { createIdentityService, ensureDevIssuer, serviceTokenDigest, signDevToken, type DevIssuerKeys } from '../src/identity';
+import { freePort } from '../src/testing/free-port';
 import { listenForTests, type TestClient } from '../src/testing/http-client';
 import { memoryLogger, tempDir } from '../src/testing/test-support';
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function sessionHandle(id: string, subject: string, ended: string[]): SessionHandle {
   const info: SessionInfo = {
@@ -50,7 +41,7 @@ describe('control API', () => {
   const bearer = async (subject: string, groups: string[]) => ({ authorization: `Bearer ${await token(subject, groups)}` });
 
   beforeAll(async () => {
-    const downPort = await closedPort();
+    const downPort = await freePort();
     config = parseConfig(
       `
 control: { admins: [dba, dev], readiness_timeout: 2s }

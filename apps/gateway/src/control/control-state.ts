@@ -12,4 +12,6 @@ export interface ControlState {
   readonly targets: readonly TargetConfig[];
   /** Per-target connect timeout of /readyz, ms. */
   readonly readinessTimeoutMs: number;
+  /** True once shutdown began: /readyz answers 503 so load balancers stop sending clients. */
+  readonly draining?: boolean;
 }

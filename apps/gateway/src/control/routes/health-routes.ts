@@ -20,7 +20,7 @@ const readySchema = {
   type: 'object',
   required: ['status', 'targets'],
   properties: {
-    status: { type: 'string', enum: ['ready', 'unavailable'] },
+    status: { type: 'string', enum: ['ready', 'unavailable', 'draining'] },
     targets: { type: 'array', items: targetStatusSchema },
   },
 } as const;
@@ -54,7 +54,8 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       },
     },
     async (_request, reply) => {
-      const { targets, readinessTimeoutMs } = state();
+      const { targets, readinessTimeoutMs, draining } = state();
+      if (draining) return reply.code(503).send({ status: 'draining', targets: [] });
       const results = await Promise.all(
         targets.map(async (t) => ({ name: t.name, ...(await probeTcp(t.upstream.host, t.upstream.port, readinessTimeoutMs)) })),
       );
