@@ -1,5 +1,6 @@
 import { ApprovalError, statementTextHash, type ApprovalEvent, type ApprovalService } from '../src';
-import { ALICE, DBA_BOB, DBA_CAROL, closeAll, countKeys, deleteKeys, newService, request, uniquePrefix } from './helpers';
+import { Redis } from 'ioredis';
+import { ALICE, DBA_BOB, DBA_CAROL, REDIS_URL, closeAll, countKeys, deleteKeys, newService, request, uniquePrefix } from './helpers';
 
 async function refusal(p: Promise<unknown>): Promise<ApprovalError> {
   try {
@@ -199,6 +200,33 @@ describe('approval lifecycle (real Redis)', () => {
     // The sixth approver arrived after the fifth: refused as not pending, nothing else.
     for (const r of results) {
       if (r.status === 'rejected') expect((r.reason as ApprovalError).code).toBe('not_pending');
+    }
+  });
+
+  it('keeps decided requests for the retention period and trims index entries past it', async () => {
+    const short = newService(prefix, { runWorkers: false, retentionMs: 5_000, instanceId: 'gw-retention' });
+    await short.start();
+    const raw = new Redis(REDIS_URL);
+    try {
+      const { id } = await short.create(request());
+      const pendingTtl = await raw.pttl(`${prefix}:req:${id}`);
+      expect(pendingTtl).toBeGreaterThan(60_000); // timeout + retention while pending
+      await short.approve(id, DBA_BOB);
+      const ttl = await raw.pttl(`${prefix}:req:${id}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(5_000);
+      expect(await raw.pttl(`${prefix}:req:${id}:history`)).toBeLessThanOrEqual(5_000);
+      // An index entry for a request Redis dropped long ago: trimmed by the next create.
+      await raw.zadd(`${prefix}:idx:approved`, 1, 'apr_01ARYZ6S410000000000000000');
+      await raw.zadd(`${prefix}:idx:all`, 1, 'apr_01ARYZ6S410000000000000000');
+      await short.create(request());
+      expect(await raw.zrange(`${prefix}:idx:approved`, 0, -1)).toEqual([id]);
+      // One the trim can't see yet is dropped from the indexes when a read finds it gone.
+      await raw.zadd(`${prefix}:idx:all`, Date.now(), 'apr_01ARYZ6S410000000000000001');
+      expect((await short.list()).map((r) => r.id)).not.toContain('apr_01ARYZ6S410000000000000001');
+      expect(await raw.zscore(`${prefix}:idx:all`, 'apr_01ARYZ6S410000000000000001')).toBeNull();
+    } finally {
+      await raw.quit();
     }
   });
 });

@@ -11,6 +11,7 @@ import {
 } from './lua-scripts';
 import { decodeRequest, historyEntryBody, type HistoryEntryInput, type RequestDoc } from './record-codec';
 import { asStoreError, whenReady } from './redis-connection';
+import { MAX_TIMEOUT_MS } from '../service-options';
 
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 interface ScriptCommands {
@@ -47,7 +48,7 @@ export class ApprovalStore {
     private readonly readyTimeoutMs: number,
   ) {
     this.#redis = redis;
-    redis.defineCommand('gatehouseApprovalCreate', { numberOfKeys: 4, lua: CREATE_SCRIPT });
+    redis.defineCommand('gatehouseApprovalCreate', { numberOfKeys: 8, lua: CREATE_SCRIPT });
     redis.defineCommand('gatehouseApprovalDecide', { numberOfKeys: 6, lua: DECIDE_SCRIPT });
     redis.defineCommand('gatehouseApprovalTransition', { numberOfKeys: 4, lua: TRANSITION_SCRIPT });
     redis.defineCommand('gatehouseApprovalExecuted', { numberOfKeys: 2, lua: EXECUTED_SCRIPT });
@@ -79,6 +80,10 @@ export class ApprovalStore {
           k.history(id),
           k.index('all'),
           k.index('pending'),
+          k.index('approved'),
+          k.index('denied'),
+          k.index('expired'),
+          k.index('withdrawn'),
           id,
           JSON.stringify(doc),
           doc.requester.subject,
@@ -93,6 +98,7 @@ export class ApprovalStore {
           doc.holder.instance,
           doc.holder.run,
           k.channel,
+          this.retentionMs + MAX_TIMEOUT_MS,
         ),
       ),
     );

@@ -42,9 +42,13 @@ end
 `;
 
 /**
- * KEYS: req, history, idx:all, idx:pending
+ * KEYS: req, history, idx:all, idx:pending, idx:approved, idx:denied, idx:expired, idx:withdrawn
  * ARGV: id, doc, requester, approversJson, required, timeoutMs, grantKey,
- *       grantValue, grantWindowMs, entryBody, retentionMs, holderInstance, holderRun, channel
+ *       grantValue, grantWindowMs, entryBody, retentionMs, holderInstance, holderRun, channel,
+ *       indexHorizonMs
+ *
+ * Index entries older than the horizon (retention + the longest timeout) point
+ * at requests Redis has already expired; each create trims them.
  */
 export const CREATE_SCRIPT = `${COMMON}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists', '', 0, 0, 0} end
@@ -63,6 +67,8 @@ local ttl = tonumber(ARGV[6]) + tonumber(ARGV[11])
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
 publish(ARGV[14], ARGV[1], 'requested', 'pending', ARGV[3], nil, now)
+local horizon = '(' .. string.format('%d', now - tonumber(ARGV[15]))
+for i = 3, 8 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', horizon) end
 return {'ok', 'pending', 1, now, expires}
 `;
 
