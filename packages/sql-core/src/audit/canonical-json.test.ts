@@ -38,3 +38,11 @@ describe('canonicalJson', () => {
     );
   });
 });
+
+describe('canonicalJson with keys object literals would reorder', () => {
+  it('still sorts index-like keys by code unit, and keeps __proto__ as data', () => {
+    expect(canonicalJson({ b: 1, '10': 2, '9': 3 })).toBe('{"10":2,"9":3,"b":1}');
+    const parsed: unknown = JSON.parse('{"__proto__":{"x":1},"a":2}');
+    expect(canonicalJson(parsed)).toBe('{"__proto__":{"x":1},"a":2}');
+  });
+});

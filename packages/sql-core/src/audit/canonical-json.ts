@@ -11,50 +11,87 @@
  */
 
 /** Keys that lead every record, in this order; all other keys follow, sorted. */
-const LEADING_KEYS = ['seq', 'prev', 'type', 'time'] as const;
-const LEADING_RANK: ReadonlyMap<string, number> = new Map(LEADING_KEYS.map((k, i) => [k, i]));
-
-function compareKeys(a: string, b: string): number {
-  const ra = LEADING_RANK.get(a);
-  const rb = LEADING_RANK.get(b);
-  if (ra !== undefined || rb !== undefined) {
-    if (ra === undefined) return 1;
-    if (rb === undefined) return -1;
-    return ra - rb;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function canonicalJson(value: unknown): string {
-  return write(value, 0);
-}
+const LEADING_KEYS: readonly string[] = ['seq', 'prev', 'type', 'time'];
 
 const MAX_DEPTH = 32;
 
-function write(value: unknown, depth: number): string {
-  if (depth > MAX_DEPTH) throw new TypeError('audit event nests too deeply');
-  if (value === null) return 'null';
+function canonicalKeys(obj: object): string[] {
+  const keys = Object.keys(obj).sort();
+  if (!LEADING_KEYS.some((k) => k in obj)) return keys;
+  return [...LEADING_KEYS.filter((k) => k in obj), ...keys.filter((k) => !LEADING_KEYS.includes(k))];
+}
+
+/**
+ * Keys an object literal would not keep in insertion order (array-index-like
+ * keys go first in numeric order) or would not keep at all (`__proto__`).
+ */
+const UNORDERED_KEY = /^(?:0|[1-9]\d*)$|^__proto__$/;
+
+/** Set when a value holds a key the fast path cannot reproduce. */
+class SlowPath extends Error {}
+
+export function canonicalJson(value: unknown): string {
+  // Fast path (the audit hot path): rebuild the value with members inserted in
+  // canonical order and let the native serialiser write it.
+  try {
+    return JSON.stringify(rebuild(value, 0));
+  } catch (err) {
+    if (!(err instanceof SlowPath)) throw err;
+    return write(value, 0);
+  }
+}
+
+function checkScalar(value: unknown): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return JSON.stringify(value);
+    case 'undefined':
+    case 'object':
+      return;
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError(`audit event holds a non-finite number (${value})`);
-      return JSON.stringify(value);
-    case 'object':
-      break;
+      return;
     default:
       throw new TypeError(`audit event holds a ${typeof value}, which has no JSON form`);
   }
-  if (Array.isArray(value)) {
-    return `[${value.map((v: unknown) => (v === undefined ? 'null' : write(v, depth + 1))).join(',')}]`;
-  }
+}
+
+function checkPlain(value: object, depth: number): void {
+  if (depth > MAX_DEPTH) throw new TypeError('audit event nests too deeply');
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
     throw new TypeError('audit event holds an object that is not plain data');
   }
+}
+
+function rebuild(value: unknown, depth: number): unknown {
+  checkScalar(value);
+  if (typeof value !== 'object' || value === null) return value;
+  checkPlain(value, depth);
+  if (Array.isArray(value)) return value.map((item: unknown) => rebuild(item, depth + 1));
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
-  keys.sort(compareKeys);
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${write(obj[k], depth + 1)}`).join(',')}}`;
+  const out: Record<string, unknown> = {};
+  for (const key of canonicalKeys(obj)) {
+    if (UNORDERED_KEY.test(key)) throw new SlowPath();
+    const member = obj[key];
+    if (member !== undefined) out[key] = rebuild(member, depth + 1);
+  }
+  return out;
+}
+
+/** The same form, written out by hand: for keys object literals would reorder. */
+function write(value: unknown, depth: number): string {
+  checkScalar(value);
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  checkPlain(value, depth);
+  if (Array.isArray(value)) {
+    return `[${value.map((item: unknown) => (item === undefined ? 'null' : write(item, depth + 1))).join(',')}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  const members: string[] = [];
+  for (const key of canonicalKeys(obj)) {
+    const member = obj[key];
+    if (member !== undefined) members.push(`${JSON.stringify(key)}:${write(member, depth + 1)}`);
+  }
+  return `{${members.join(',')}}`;
 }
