@@ -1,4 +1,4 @@
-import type { Engine, PolicyAction, StatementKind, UpstreamTlsMode } from '@gatehouse/sql-core';
+import type { AuditFailureMode, Engine, PolicyAction, StatementKind, UpstreamTlsMode } from '@gatehouse/sql-core';
 
 /**
  * The validated, frozen configuration. Keys mirror the YAML (snake_case) so the
@@ -191,12 +191,10 @@ export interface ApprovalsConfig {
   readonly timeout: number;
 }
 
-export const AuditFailureMode = { refuse: 'refuse', continue: 'continue' } as const;
-export type AuditFailureMode = (typeof AuditFailureMode)[keyof typeof AuditFailureMode];
-
 export interface AuditConfig {
   /** Absolute path of the JSONL audit file. */
   readonly file: string;
+  /** refuse: statements whose record cannot be written are refused; allow: they run, the loss is logged. */
   readonly on_failure: AuditFailureMode;
 }
 

@@ -84,7 +84,7 @@ policy:
     - { id: unknown-ok, when: { identity: alice, unknown: true }, action: allow }
 masking: { auto: true, unmasked_groups: [dba], strict_groups: [agents], columns: [ { table: public.users, column: notes, mask: redact } ] }
 approvals: { redis: redis://127.0.0.1:6379, approvers: [dba], required: 2, timeout: 15m }
-audit: { file: /var/log/gatehouse/audit.jsonl, on_failure: continue }
+audit: { file: /var/log/gatehouse/audit.jsonl, on_failure: allow }
 limits: { max_message_size: 1MiB, connect_timeout: 5s, auth_timeout: 30s, shutdown_grace: 0s }
 `,
         dir,
@@ -103,7 +103,7 @@ limits: { max_message_size: 1MiB, connect_timeout: 5s, auth_timeout: 30s, shutdo
       expect(c.policy.rules[2]!.when).toEqual({ kinds: ['read'], tables: ['public.*'], databases: ['app'] });
       expect(c.policy.rules[3]!.when).toEqual({ identities: ['alice'], unknown: true });
       expect(c.approvals).toEqual({ redis: 'redis://127.0.0.1:6379', approvers: ['dba'], required: 2, timeout: 900_000 });
-      expect(c.audit).toEqual({ file: '/var/log/gatehouse/audit.jsonl', on_failure: 'continue' });
+      expect(c.audit).toEqual({ file: '/var/log/gatehouse/audit.jsonl', on_failure: 'allow' });
       expect(c.limits).toEqual({ max_message_size: 1024 * 1024, connect_timeout: 5000, auth_timeout: 30_000, shutdown_grace: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -166,7 +166,7 @@ describe('parseConfig: errors name the key and what to write', () => {
     ['approvers on an allow rule', withExtra('policy: { rules: [ { id: r1, action: allow, approvers: [dba] } ] }'), 'policy.rules[0].approvers: approvers only applies to action: review; remove it'],
     ['a redis URL with a password', withExtra('approvals: { redis: "redis://:s3cret@127.0.0.1:6379", approvers: [dba] }'), 'approvals.redis: the Redis URL must not carry a password; the config file never holds secrets'],
     ['approvals without approvers', withExtra('approvals: { redis: "redis://127.0.0.1:6379", approvers: [] }'), 'approvals.approvers: expected at least one approver group'],
-    ['an audit mode that does not exist', withExtra('audit: { on_failure: ignore }'), 'audit.on_failure: expected refuse (statements are refused when the audit cannot be written) or continue, got "ignore"'],
+    ['an audit mode that does not exist', withExtra('audit: { on_failure: ignore }'), 'audit.on_failure: expected refuse (statements are refused when the audit cannot be written) or allow, got "ignore"'],
     ['a group in unmasked and strict', withExtra('masking: { unmasked_groups: [a], strict_groups: [a] }'), 'masking.strict_groups: group a is also in unmasked_groups; keep it in one'],
     ['broken YAML', 'targets: [', 'YAML: '],
     ['duplicate YAML keys', `${MINIMAL}\nworkers: 1\nworkers: 2`, 'YAML: Map keys must be unique'],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AuditFailureMode, type ApprovalsConfig } from './config-types';
+import { AuditFailureMode } from '@gatehouse/sql-core';
+import type { ApprovalsConfig } from './config-types';
 import { booleanFlag, byteSize, duration, expecting, host, nameList, nonEmptyString, path, port, section } from './schema-helpers';
 import { engine } from './targets-schema';
 
@@ -87,7 +88,7 @@ export const auditSchema = (baseDir: string) =>
     file: path(baseDir, 'the JSONL audit file path').prefault('./var/audit.jsonl'),
     on_failure: z
       .enum(Object.values(AuditFailureMode) as [AuditFailureMode, ...AuditFailureMode[]], {
-        error: expecting('refuse (statements are refused when the audit cannot be written) or continue'),
+        error: expecting('refuse (statements are refused when the audit cannot be written) or allow'),
       })
       .default('refuse'),
   }).prefault({});
