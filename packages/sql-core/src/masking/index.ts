@@ -1,1 +1,38 @@
-export * from './mask-plan';
+/**
+ * Masking: which result values are sensitive, and how they are hidden while
+ * keeping their type and format. Pure code, no I/O.
+ *
+ * Per result set (once per column):
+ *   const decision = planColumnMask(plan, { table, column, type, lineage, sources });
+ *   // or, lower level:
+ *   const c = classifyColumn({ table, column, ...columnShapeOfPgType(oid, typmod) });
+ *   const masker = createColumnMasker(c ?? 'scan', shape, plan.options);
+ * Per cell (non-null values only; NULL stays NULL):
+ *   const out = masker(text); if (out === text) forward the original bytes.
+ * Free text outside result sets (notices, errors): `maskText(text)`,
+ * `scanText(text)` for the spans alone.
+ */
+export { Confidence } from './name-rules';
+export { DetectorId } from './detector-id';
+export {
+  TypeCategory,
+  columnShapeOf,
+  columnShapeOfMysqlType,
+  columnShapeOfPgType,
+  type ColumnShape,
+} from './column-type';
+export { classifyColumn, type ColumnClassification, type ColumnInput } from './column-classifier';
+export { createColumnMasker, createRowJsonMasker, redactedValue, type ColumnMasker, type MaskHow } from './column-masker';
+export { maskText, scanText, type ScanOptions, type Span } from './text-scanner';
+export { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
+export type { PseudonymKey } from './masks/deterministic';
+export {
+  Lineage,
+  ValueScan,
+  createMaskPlan,
+  planColumnMask,
+  type ColumnMaskDecision,
+  type ColumnMaskRule,
+  type MaskPlan,
+  type ResultColumn,
+} from './mask-plan';

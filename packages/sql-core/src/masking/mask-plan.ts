@@ -1,9 +1,156 @@
+import { bareTableName } from './column-name';
+import { classifyColumn, type ColumnClassification, type ColumnInput } from './column-classifier';
+import { isTextual } from './column-type';
+import { createColumnMasker, createRowJsonMasker, type ColumnMasker } from './column-masker';
+import type { DetectorId } from './detector-id';
+import { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
+
+/** Which columns that no name marks as sensitive still have their values scanned. */
+export const ValueScan = {
+  /** No scanning: only classified columns are masked. */
+  off: 'off',
+  /** Scan columns whose lineage could not be traced (the backstop). */
+  unknownLineage: 'unknown-lineage',
+  /** Scan every unclassified text, JSON, array, inet and macaddr column (default: free text hides anything). */
+  unclassified: 'unclassified',
+} as const;
+export type ValueScan = (typeof ValueScan)[keyof typeof ValueScan];
+
 /**
- * How the results of an allowed statement are masked. Built by the masking
- * layer from the statement's facts and the identity; consumed by engines
- * through `pipeline.onResultColumns()`.
+ * An explicit column rule from `masking.columns`: `never` passes the column
+ * unmasked, `redact` hides it entirely, `deterministic` pseudonymises it, a
+ * detector id masks it as that kind of value.
+ */
+export interface ColumnMaskRule {
+  /** `schema.table` or `table`. */
+  readonly table: string;
+  readonly column: string;
+  readonly mask: 'never' | 'redact' | 'deterministic' | DetectorId;
+}
+
+/**
+ * How the results of an allowed statement are masked. Built once per
+ * configuration and identity; consumed by engines through
+ * `pipeline.onResultColumns()` and `planColumnMask()`.
  */
 export interface MaskPlan {
-  /** Whether every result value must be scanned even where lineage found nothing. */
-  readonly scanValues: boolean;
+  readonly valueScan: ValueScan;
+  readonly rules: readonly ColumnMaskRule[];
+  readonly options: MaskOptions;
+}
+
+/** Lineage of a result column, as analysis or the engine's metadata traced it. */
+export const Lineage = {
+  /** A plain reference to a table column (RowDescription table OID + attribute, MySQL org_table/org_name). */
+  direct: 'direct',
+  /** Computed from `sources` (expressions, aggregates, views, UNION). */
+  derived: 'derived',
+  /** A whole row of `sources[0].table` serialised (`row_to_json(u)`, `json_agg(u)`, `SELECT u FROM users u`). */
+  row: 'row',
+  /** Not traced: the value scan is the backstop. */
+  unknown: 'unknown',
+} as const;
+export type Lineage = (typeof Lineage)[keyof typeof Lineage];
+
+/** A result column: its own name and type, and where its values come from. */
+export interface ResultColumn extends ColumnInput {
+  readonly lineage: Lineage;
+  /** Source columns of a derived or row column (their own table and name; the type is the result's). */
+  readonly sources?: readonly { readonly table: string | null; readonly column: string }[];
+}
+
+/** The masker of a result column and why (for `explain` and the audit's masked-columns list). */
+export interface ColumnMaskDecision {
+  readonly masker: ColumnMasker;
+  /** The detector, or `scan` / `redact` / `deterministic` / `row`. */
+  readonly kind: DetectorId | 'scan' | 'redact' | 'deterministic' | 'row';
+  readonly reason: string;
+}
+
+/** The default plan: every unclassified text-like column is scanned. */
+export function createMaskPlan(partial: Partial<MaskPlan> = {}): MaskPlan {
+  return Object.freeze({
+    valueScan: partial.valueScan ?? ValueScan.unclassified,
+    rules: Object.freeze([...(partial.rules ?? [])]),
+    options: Object.freeze({ ...DEFAULT_MASK_OPTIONS, ...partial.options }),
+  });
+}
+
+function sameTable(rule: string, table: string | null): boolean {
+  if (table === null) return false;
+  if (bareTableName(rule).toLowerCase() !== bareTableName(table).toLowerCase()) return false;
+  const ruleDot = rule.lastIndexOf('.');
+  const tableDot = table.lastIndexOf('.');
+  if (ruleDot < 0 || tableDot < 0) return true;
+  return rule.slice(0, ruleDot).toLowerCase() === table.slice(0, tableDot).toLowerCase();
+}
+
+function ruleFor(plan: MaskPlan, table: string | null, column: string): ColumnMaskRule | undefined {
+  const lower = column.toLowerCase();
+  return plan.rules.find((r) => r.column.toLowerCase() === lower && sameTable(r.table, table));
+}
+
+function fromRule(plan: MaskPlan, rule: ColumnMaskRule, column: ResultColumn, via: string): ColumnMaskDecision | null {
+  const reason = `masking.columns rule for ${rule.table}.${rule.column}${via}`;
+  switch (rule.mask) {
+    case 'never':
+      return null;
+    case 'redact':
+      return { masker: createColumnMasker('redact', column, plan.options), kind: 'redact', reason };
+    case 'deterministic': {
+      const c = classifyColumn(column);
+      const options = { ...plan.options, deterministic: true };
+      return { masker: createColumnMasker(c ?? 'deterministic', column, options), kind: 'deterministic', reason };
+    }
+    default: {
+      const c: ColumnClassification = { detector: rule.mask, confidence: 'high', reason };
+      return { masker: createColumnMasker(c, column, plan.options), kind: rule.mask, reason };
+    }
+  }
+}
+
+/**
+ * Decides how one result column is masked, or null to pass it through. Order:
+ * an explicit rule for the column (or, for derived columns, for a source);
+ * the classification of the column's name (direct) or of its sources' names
+ * gated by the result's type (`lower(email)` is an email, `length(email)` an
+ * integer that is not); whole-row JSON by the row's table; then the value
+ * scan for columns nothing classified, as the plan's `valueScan` says.
+ */
+export function planColumnMask(plan: MaskPlan, column: ResultColumn): ColumnMaskDecision | null {
+  const sources = column.sources ?? [];
+  if (column.lineage === 'direct') {
+    const rule = ruleFor(plan, column.table, column.column);
+    if (rule) return fromRule(plan, rule, column, '');
+    const c = classifyColumn(column);
+    if (c) return { masker: createColumnMasker(c, column, plan.options), kind: c.detector, reason: c.reason };
+  } else if (column.lineage === 'derived') {
+    for (const s of sources) {
+      const rule = ruleFor(plan, s.table, s.column);
+      if (rule && rule.mask !== 'never') return fromRule(plan, rule, column, ` (via ${column.column})`);
+    }
+    for (const s of sources) {
+      const c = classifyColumn({ ...column, table: s.table, column: s.column });
+      if (c) {
+        const reason = `derived from ${s.table ?? '?'}.${s.column}: ${c.reason}`;
+        return { masker: createColumnMasker(c, column, plan.options), kind: c.detector, reason };
+      }
+    }
+    const own = classifyColumn(column);
+    if (own) return { masker: createColumnMasker(own, column, plan.options), kind: own.detector, reason: own.reason };
+  } else if (column.lineage === 'row') {
+    const table = sources[0]?.table ?? column.table;
+    if (column.type === 'json') {
+      return { masker: createRowJsonMasker(table, plan.options), kind: 'row', reason: `whole rows of ${table ?? '?'} as JSON: keys classify as its columns` };
+    }
+  }
+  const scan =
+    plan.valueScan === ValueScan.unclassified ||
+    (plan.valueScan === ValueScan.unknownLineage && (column.lineage === 'unknown' || column.lineage === 'row'));
+  if (!scan || !(isTextual(column.type) || column.type === 'inet' || column.type === 'macaddr')) return null;
+  return {
+    masker: createColumnMasker('scan', column, plan.options),
+    kind: 'scan',
+    reason: column.lineage === 'unknown' ? 'lineage unknown: values are scanned' : 'values are scanned for sensitive spans',
+  };
 }

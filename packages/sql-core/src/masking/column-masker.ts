@@ -1,0 +1,197 @@
+import type { ColumnClassification } from './column-classifier';
+import type { ColumnShape, TypeCategory } from './column-type';
+import { maskIp } from './detectors/ip-address';
+import { maskMac } from './detectors/mac-address';
+import { JsonMasker } from './json-masker';
+import { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
+import { maskDateOfBirth } from './masks/date-mask';
+import { pseudoAlnum, pseudoInteger, pseudoUuid } from './masks/deterministic';
+import { numberMask, textMask, type ValueMask } from './masks/detector-masks';
+import { fitLength, REDACTED } from './masks/format-masks';
+import { mapPgArray } from './pg-array';
+import { maskText } from './text-scanner';
+
+/**
+ * Masks one non-null value of a result column, in text format (PostgreSQL
+ * text output, MySQL text protocol). NULL is never passed: it stays NULL.
+ * Returns the identical string when the value needs no change, so the engine
+ * can forward the original bytes (`masked === value`).
+ */
+export type ColumnMasker = (value: string) => string;
+
+/** How a column is masked: by a classification, by scanning values for spans, or fully redacted. */
+export type MaskHow = ColumnClassification | 'scan' | 'redact' | 'deterministic';
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+const identity: ColumnMasker = (v) => v;
+
+/** A value of the type that hides everything and that a client still parses. */
+export function redactedValue(type: TypeCategory, options: MaskOptions = DEFAULT_MASK_OPTIONS): string | null {
+  switch (type) {
+    case 'text':
+    case 'other':
+      return REDACTED;
+    case 'integer':
+    case 'numeric':
+    case 'float':
+      return '0';
+    case 'date':
+      return '1900-01-01';
+    case 'timestamp':
+      return '1900-01-01 00:00:00';
+    case 'time':
+    case 'interval':
+      return '00:00:00';
+    case 'uuid':
+      return NIL_UUID;
+    case 'inet':
+      return '0.0.0.0';
+    case 'macaddr':
+      return '00:00:00:00:00:00';
+    case 'json':
+      return 'null';
+    case 'bytea':
+      return options.dialect === 'mysql' ? '' : '\\x';
+    case 'array':
+      return '{}';
+    case 'boolean':
+      return null;
+  }
+}
+
+/** Text masks that must not break a varchar(n) / char(n). */
+function fitted(mask: ValueMask, shape: ColumnShape): ColumnMasker {
+  if (shape.length === undefined && !shape.fixedLength) return mask;
+  return (v) => {
+    const masked = mask(v);
+    return masked === v ? v : fitLength(masked, v, shape.length, shape.fixedLength);
+  };
+}
+
+function scanMasker(shape: ColumnShape, options: MaskOptions): ColumnMasker {
+  const scan = { defaultCountry: options.defaultCountry ?? 'US' };
+  switch (shape.type) {
+    case 'text':
+    case 'other':
+      return fitted((v) => maskText(v, scan), shape);
+    case 'array':
+      // Masks never add quotes, braces, commas or backslashes, so spans can be replaced in the literal itself.
+      return (v) => maskText(v, scan);
+    case 'json': {
+      const json = new JsonMasker(options);
+      return (v) => json.mask(v, null);
+    }
+    case 'inet':
+      return (v) => {
+        const m = maskIp(v);
+        return m === REDACTED ? '0.0.0.0' : m;
+      };
+    case 'macaddr':
+      return (v) => maskMac(v, '0');
+    default:
+      return identity;
+  }
+}
+
+function deterministicMasker(shape: ColumnShape, options: MaskOptions): ColumnMasker {
+  const key = options.key;
+  if (key === undefined || key === null) return redactMasker(shape, options);
+  switch (shape.type) {
+    case 'integer':
+    case 'numeric':
+      return (v) => pseudoInteger(key, 'column', v);
+    case 'uuid':
+      return (v) => pseudoUuid(key, v);
+    case 'text':
+    case 'other':
+      return fitted((v) => pseudoAlnum(key, 'column', v), shape);
+    default:
+      return redactMasker(shape, options);
+  }
+}
+
+function redactMasker(shape: ColumnShape, options: MaskOptions): ColumnMasker {
+  if (shape.type === 'array') {
+    const element = redactMasker({ type: shape.elementType ?? 'text' }, options);
+    return (v) => mapPgArray(v, element) ?? '{}';
+  }
+  const value = redactedValue(shape.type, options);
+  if (value === null) return identity;
+  return shape.type === 'text' || shape.type === 'other' ? fitted(() => value, shape) : () => value;
+}
+
+function classifiedMasker(c: ColumnClassification, shape: ColumnShape, options: MaskOptions): ColumnMasker {
+  switch (shape.type) {
+    case 'boolean':
+    case 'time':
+    case 'interval':
+      return identity;
+    case 'integer':
+    case 'numeric':
+      return numberMask(c, false, options);
+    case 'float':
+      return numberMask(c, true, options);
+    case 'date':
+    case 'timestamp': {
+      if (c.detector !== 'date_of_birth') return redactMasker(shape, options);
+      const fallback = redactedValue(shape.type) as string;
+      return (v) => maskDateOfBirth(v, fallback);
+    }
+    case 'uuid': {
+      const key = options.deterministic ? options.key : null;
+      return key !== undefined && key !== null ? (v) => pseudoUuid(key, v) : () => NIL_UUID;
+    }
+    case 'inet':
+      return scanMasker(shape, options);
+    case 'macaddr':
+      return (v) => maskMac(v, '0');
+    case 'json': {
+      const json = new JsonMasker(options);
+      return (v) => json.mask(v, c);
+    }
+    case 'bytea':
+      return redactMasker(shape, options);
+    case 'array': {
+      const element = classifiedMasker(c, { type: shape.elementType ?? 'text' }, options);
+      return (v) => mapPgArray(v, element) ?? '{}';
+    }
+    case 'text':
+    case 'other':
+      return fitted(textMask(c, options), shape);
+  }
+}
+
+/** Never lets a value through unmasked: a mask that throws gives the type's redacted value. */
+function failClosed(mask: ColumnMasker, shape: ColumnShape, options: MaskOptions): ColumnMasker {
+  if (mask === identity) return mask;
+  const fallback = redactedValue(shape.type, options) ?? '';
+  return (v) => {
+    try {
+      return mask(v);
+    } catch {
+      return fallback;
+    }
+  };
+}
+
+/**
+ * Builds the masker of one result column, once per result set; the returned
+ * function runs per cell. `how`: a classification (from `classifyColumn`),
+ * `'scan'` (replace only validated spans: the backstop for columns of unknown
+ * lineage), `'redact'` (hide everything, keep the type) or `'deterministic'`
+ * (keyed pseudonym of the whole value).
+ */
+export function createColumnMasker(how: MaskHow, shape: ColumnShape, options: MaskOptions = DEFAULT_MASK_OPTIONS): ColumnMasker {
+  let mask: ColumnMasker;
+  if (how === 'scan') mask = scanMasker(shape, options);
+  else if (how === 'redact') mask = redactMasker(shape, options);
+  else if (how === 'deterministic') mask = deterministicMasker(shape, options);
+  else mask = classifiedMasker(how, shape, options);
+  return failClosed(mask, shape, options);
+}
+
+/** A JSON masker for a serialised row of `table` (`row_to_json(u)`, `json_agg(u)`): top-level keys classify as the table's columns. */
+export function createRowJsonMasker(table: string | null, options: MaskOptions = DEFAULT_MASK_OPTIONS): ColumnMasker {
+  const json = new JsonMasker(options);
+  return failClosed((v) => json.mask(v, null, table), { type: 'json' }, options);
+}

@@ -1,0 +1,91 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { valueDetectors } from './detectors/registry';
+import { textFeatures, type Span, type ValueDetector } from './detectors/value-detector';
+
+export type { Span } from './detectors/value-detector';
+
+/** Options of a free-text scan. */
+export interface ScanOptions {
+  /** Region for phone numbers written without `+`. Default `US`. */
+  readonly defaultCountry?: CountryCode;
+}
+
+/** Shorter than the shortest thing any detector finds (`a@b.io`, `1.2.3.4` are 6-7 characters). */
+const MIN_LENGTH = 6;
+
+/** Overlapping matches: the detector earlier in priority order wins, then the longer match, then the earlier one. */
+function resolve(spans: Span[], priority: ReadonlyMap<string, number>): Span[] {
+  if (spans.length === 1) return spans;
+  spans.sort(
+    (a, b) =>
+      (priority.get(a.detector) as number) - (priority.get(b.detector) as number) ||
+      b.end - b.start - (a.end - a.start) ||
+      a.start - b.start,
+  );
+  const kept: Span[] = [];
+  for (const s of spans) {
+    let overlaps = false;
+    for (const k of kept) {
+      if (s.start < k.end && k.start < s.end) {
+        overlaps = true;
+        break;
+      }
+    }
+    if (!overlaps) kept.push(s);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+const priorities = new WeakMap<readonly ValueDetector[], ReadonlyMap<string, number>>();
+
+function priorityOf(detectors: readonly ValueDetector[]): ReadonlyMap<string, number> {
+  let p = priorities.get(detectors);
+  if (p === undefined) {
+    p = new Map(detectors.map((d, i) => [d.id, i]));
+    priorities.set(detectors, p);
+  }
+  return p;
+}
+
+function collect(text: string, detectors: readonly ValueDetector[]): Span[] | null {
+  if (text.length < MIN_LENGTH) return null;
+  const features = textFeatures(text);
+  let spans: Span[] | null = null;
+  for (const d of detectors) {
+    if (!d.prefilter(features, text)) continue;
+    spans ??= [];
+    d.findSpans(text, spans);
+  }
+  return spans === null || spans.length === 0 ? null : resolve(spans, priorityOf(detectors));
+}
+
+/**
+ * Validated sensitive spans in a text, sorted, not overlapping. Every
+ * detector runs; each rules itself out first by counts gathered in one pass.
+ */
+export function scanText(text: string, options?: ScanOptions): Span[] {
+  return collect(text, valueDetectors(options?.defaultCountry)) ?? [];
+}
+
+/** Replaces a text's spans with their masks. */
+export function applySpans(text: string, spans: readonly Span[], detectors: readonly ValueDetector[]): string {
+  let out = '';
+  let last = 0;
+  for (const s of spans) {
+    const detector = detectors.find((d) => d.id === s.detector) as ValueDetector;
+    out += text.slice(last, s.start) + detector.mask(text.slice(s.start, s.end));
+    last = s.end;
+  }
+  return out + text.slice(last);
+}
+
+/**
+ * The text with every validated span masked and everything else untouched.
+ * Returns the very same string when nothing matched, so a caller can forward
+ * the original bytes (`masked === value`).
+ */
+export function maskText(text: string, options?: ScanOptions): string {
+  const detectors = valueDetectors(options?.defaultCountry);
+  const spans = collect(text, detectors);
+  return spans === null ? text : applySpans(text, spans, detectors);
+}
