@@ -104,9 +104,15 @@ async function main() {
   samples.sort((a, b) => a - b);
   approveCall.sort((a, b) => a - b);
   const f = (ms) => `${ms.toFixed(2)} ms`;
-  console.log(`approvals: decision latency, approve() on instance B -> waiter resolved on instance A (${ITERATIONS} iterations, ${REDIS_URL})`);
-  console.log(`  median ${f(quantile(samples, 0.5))}  p95 ${f(quantile(samples, 0.95))}  p99 ${f(quantile(samples, 0.99))}  max ${f(samples[samples.length - 1])}`);
-  console.log(`  approve() call itself: median ${f(quantile(approveCall, 0.5))}  p95 ${f(quantile(approveCall, 0.95))}`);
+  console.log(
+    `approvals: decision latency, approve() on instance B -> waiter resolved on instance A (${ITERATIONS} iterations, ${REDIS_URL})`,
+  );
+  console.log(
+    `  median ${f(quantile(samples, 0.5))}  p95 ${f(quantile(samples, 0.95))}  p99 ${f(quantile(samples, 0.99))}  max ${f(samples[samples.length - 1])}`,
+  );
+  console.log(
+    `  approve() call itself: median ${f(quantile(approveCall, 0.5))}  p95 ${f(quantile(approveCall, 0.95))}`,
+  );
   console.log(`  target: median under 20 ms -> ${quantile(samples, 0.5) < 20 ? 'met' : 'NOT met'}`);
 }
 

@@ -56,8 +56,15 @@ export class ApprovalQueues {
     const notify = new Worker<WebhookJobData>(
       QueueName.notify,
       async (job: Job<WebhookJobData>) => {
-        const status = await deliverWebhook(webhooks.get(job.data.webhook), job.data, this.settings.timeoutMs);
-        this.logger.debug({ webhook: job.data.webhook, approvalId: job.data.notification.approvalId, status }, 'webhook delivered');
+        const status = await deliverWebhook(
+          webhooks.get(job.data.webhook),
+          job.data,
+          this.settings.timeoutMs,
+        );
+        this.logger.debug(
+          { webhook: job.data.webhook, approvalId: job.data.notification.approvalId, status },
+          'webhook delivered',
+        );
       },
       { connection: this.connection, prefix: this.prefix, concurrency: 8 },
     );
@@ -65,12 +72,18 @@ export class ApprovalQueues {
       const attempts = job?.opts.attempts ?? 1;
       const final = (job?.attemptsMade ?? 0) >= attempts || err.name === 'UnrecoverableError';
       this.logger[final ? 'error' : 'warn'](
-        { webhook: job?.data.webhook, approvalId: job?.data.notification.approvalId, attempt: job?.attemptsMade, err: err.message },
+        {
+          webhook: job?.data.webhook,
+          approvalId: job?.data.notification.approvalId,
+          attempt: job?.attemptsMade,
+          err: err.message,
+        },
         final ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry',
       );
     });
     expiry.on('failed', (job, err) => {
-      if (err.name !== 'DelayedError') this.logger.warn({ approvalId: job?.data.id, err: err.message }, 'expiry job failed');
+      if (err.name !== 'DelayedError')
+        this.logger.warn({ approvalId: job?.data.id, err: err.message }, 'expiry job failed');
     });
     for (const w of [expiry, notify]) {
       w.on('error', (err) => this.logger.debug({ err: err.message, queue: w.name }, 'approval worker error'));
@@ -121,7 +134,10 @@ export class ApprovalQueues {
     add.catch(() => undefined); // a late failure after the timeout is already reported
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`queue did not accept the job within ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`queue did not accept the job within ${ADD_TIMEOUT_MS} ms`)),
+        ADD_TIMEOUT_MS,
+      );
     });
     try {
       await Promise.race([add, timeout]);

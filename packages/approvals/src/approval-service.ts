@@ -2,10 +2,9 @@ import type { ApprovalWithdrawReason } from '@gatehouse/sql-core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ApprovalError, notPendingMessage } from './approval-error';
-import type { ApprovalEvent, ApprovalEventListener } from './approval-event';
+import type { ApprovalEventListener } from './approval-event';
 import { ApprovalQueues } from './approval-queues';
 import type {
-  ApprovalEventType,
   ApprovalRequest,
   ApprovalStatus,
   CreateApprovalInput,
@@ -14,15 +13,13 @@ import type {
   FinalDecision,
   Principal,
 } from './approval-request';
-import { parseGrant, type ApprovalGrant, type GrantQuery, type StoredGrant } from './grant';
-import { buildNotification } from './notify/approval-notification';
-import { wantsEvent } from './notify/webhook-target';
-import { checkCreate, checkDecision, checkId, finalDecisionOf } from './request-input';
+import { grantRecord, parseGrant, type ApprovalGrant, type GrantQuery } from './grant';
+import { EventDispatch } from './event-dispatch';
+import { checkCreate, checkDecision, checkId, finalDecisionOf, newRequestDoc } from './request-input';
 import { resolveOptions, type ApprovalServiceOptions, type ResolvedOptions } from './service-options';
-import { summariseStatement } from './statement-hash';
 import { ApprovalStore } from './store/approval-store';
 import { ApprovalKeys } from './store/keys';
-import type { HistoryEntryInput, RequestDoc } from './store/record-codec';
+import type { HistoryEntryInput } from './store/record-codec';
 import { closeConnection, createConnection, whenReady } from './store/redis-connection';
 import { newApprovalId, ulid } from './ulid';
 import { DecisionHub, type CheckResult } from './waiting/decision-hub';
@@ -30,7 +27,11 @@ import { DecisionHub, type CheckResult } from './waiting/decision-hub';
 const EXPIRED_REASON = 'no decision was made before the approval timeout';
 const CLOSE_TIMEOUT_MS = 5000;
 /** sql-core's `ApprovalWithdrawReason` values (types only may be imported from sql-core). */
-const WITHDRAW_REASONS: readonly string[] = ['canceled', 'session_closed', 'shutdown'] satisfies ApprovalWithdrawReason[];
+const WITHDRAW_REASONS: readonly string[] = [
+  'canceled',
+  'session_closed',
+  'shutdown',
+] satisfies ApprovalWithdrawReason[];
 
 export interface ListOptions {
   readonly status?: ApprovalStatus;
@@ -60,7 +61,7 @@ export class ApprovalService {
   readonly #hub: DecisionHub;
   /** Made once the BullMQ connection is first ready: BullMQ misbehaves on close if it never connected. */
   #queues: ApprovalQueues | null = null;
-  readonly #listeners = new Set<ApprovalEventListener>();
+  readonly #events: EventDispatch;
   /** Expiry of requests created here, so a wait is bounded even if its first read fails. */
   readonly #expiryHints = new Map<string, { expiresAtMs: number; now: number }>();
   #state: 'new' | 'started' | 'closed' = 'new';
@@ -70,7 +71,8 @@ export class ApprovalService {
     this.#log = options.logger.child({ component: 'approvals' });
     this.instanceId = this.#o.instanceId;
     this.runId = ulid();
-    if (options.onEvent) this.#listeners.add(options.onEvent);
+    this.#events = new EventDispatch(this.#o.webhooks, this.#o.notifications, () => this.#queues, this.#log);
+    if (options.onEvent) this.#events.add(options.onEvent);
     this.#keys = new ApprovalKeys(this.#o.keyPrefix);
     const settings = {
       url: this.#o.redis,
@@ -106,7 +108,9 @@ export class ApprovalService {
     this.#state = 'started';
     if (this.#o.withdrawOrphansOnStart) {
       this.#command.once('ready', () => {
-        this.withdrawOrphans().catch((err: Error) => this.#log.warn({ err: err.message }, 'orphan sweep failed'));
+        this.withdrawOrphans().catch((err: Error) =>
+          this.#log.warn({ err: err.message }, 'orphan sweep failed'),
+        );
       });
     }
     this.#bull.once('ready', () => {
@@ -115,7 +119,11 @@ export class ApprovalService {
       if (this.#o.runWorkers) queues.startWorkers((id) => this.#expireForWorker(id), this.#o.webhooks);
       this.#queues = queues;
     });
-    this.#command.connect().catch((err: Error) => this.#log.warn({ err: err.message }, 'approval store not reachable at start; retrying'));
+    this.#command
+      .connect()
+      .catch((err: Error) =>
+        this.#log.warn({ err: err.message }, 'approval store not reachable at start; retrying'),
+      );
     this.#bull.connect().catch(() => undefined);
     await this.#hub.start();
     await Promise.all([
@@ -137,53 +145,53 @@ export class ApprovalService {
       }),
     ]);
     clearTimeout(timer);
-    await Promise.all([closeConnection(this.#command), closeConnection(this.#subscriber), closeConnection(this.#bull)]);
+    await Promise.all([
+      closeConnection(this.#command),
+      closeConnection(this.#subscriber),
+      closeConnection(this.#bull),
+    ]);
+  }
+
+  /** True while the command connection to Redis is up (for `/readyz` and metrics). */
+  get storeReachable(): boolean {
+    return this.#command.status === 'ready';
+  }
+
+  /** Statements waiting on this instance. */
+  get waiting(): number {
+    return this.#hub.size;
   }
 
   /** Adds a listener for every event this instance causes; answers a function that removes it. */
   onEvent(listener: ApprovalEventListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#events.add(listener);
   }
 
   /** Stores a new pending request, schedules its expiry and notifies approvers. */
   async create(input: CreateApprovalInput): Promise<ApprovalRequest> {
     const settings = checkCreate(input, this.#o);
     const id = newApprovalId();
-    const requester: Principal = { subject: input.requester.subject, groups: [...input.requester.groups] };
-    const statement = summariseStatement(input.sql, input.statements);
-    const doc: RequestDoc = {
-      requester,
-      target: { name: input.target.name, engine: input.target.engine, environment: input.target.environment },
-      database: input.database,
-      statement,
-      ruleId: input.ruleId,
+    const doc = newRequestDoc(input, settings, { instance: this.instanceId, run: this.runId });
+    const requester = doc.requester;
+    const grant = settings.grantWindowMs > 0 ? grantRecord(id, doc, this.#keys) : null;
+    const entry: HistoryEntryInput = {
+      type: 'requested',
+      by: requester.subject,
+      groups: requester.groups,
       reason: input.reason,
-      approverGroups: settings.approvers,
-      required: settings.required,
-      grantWindowMs: settings.grantWindowMs,
-      holder: { instance: this.instanceId, run: this.runId },
-      sessionId: input.sessionId ?? null,
+      instance: this.instanceId,
     };
-    const grantValue: StoredGrant = {
-      approvalId: id,
-      subject: requester.subject,
-      target: doc.target,
-      database: doc.database,
-      fingerprint: statement.fingerprint,
-      textHash: statement.textHash,
-    };
-    const grant =
-      settings.grantWindowMs > 0
-        ? { key: this.#keys.grant(requester.subject, doc.target.name, doc.database, statement.textHash), value: JSON.stringify(grantValue) }
-        : null;
-    const entry: HistoryEntryInput = { type: 'requested', by: requester.subject, groups: requester.groups, reason: input.reason, instance: this.instanceId };
     const reply = await this.#store.create(id, doc, settings.timeoutMs, grant, entry);
-    if (reply.outcome !== 'ok') throw new ApprovalError('store_unavailable', `approval ${id} could not be stored (${reply.outcome})`);
+    if (reply.outcome !== 'ok')
+      throw new ApprovalError('store_unavailable', `approval ${id} could not be stored (${reply.outcome})`);
     const expiresAtMs = reply.extra;
     this.#expiryHints.set(id, { expiresAtMs, now: reply.at });
-    (this.#queues?.scheduleExpiry(id, expiresAtMs - reply.at) ?? Promise.reject(new Error('queues not connected')))
-      .catch((err: Error) => this.#log.warn({ approvalId: id, err: err.message }, 'expiry job not scheduled; expiry stays lazy'));
+    (
+      this.#queues?.scheduleExpiry(id, expiresAtMs - reply.at) ??
+      Promise.reject(new Error('queues not connected'))
+    ).catch((err: Error) =>
+      this.#log.warn({ approvalId: id, err: err.message }, 'expiry job not scheduled; expiry stays lazy'),
+    );
     const at = new Date(reply.at).toISOString();
     const request: ApprovalRequest = {
       id,
@@ -197,8 +205,11 @@ export class ApprovalService {
       decisions: [],
       history: [{ ...entry, at }],
     };
-    this.#log.info({ approvalId: id, rule: input.ruleId, requester: requester.subject, target: doc.target.name }, 'approval requested');
-    await this.#emit('requested', request, requester, input.reason, at);
+    this.#log.info(
+      { approvalId: id, rule: input.ruleId, requester: requester.subject, target: doc.target.name },
+      'approval requested',
+    );
+    await this.#events.emit('requested', request, requester, input.reason, at);
     return request;
   }
 
@@ -206,7 +217,8 @@ export class ApprovalService {
   async get(id: string): Promise<ApprovalRequest> {
     checkId(id);
     const stored = await this.#store.read(id);
-    if (stored === null) throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    if (stored === null)
+      throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
     const { request, serverNow } = stored;
     if (request.status === 'pending' && serverNow >= Date.parse(request.expiresAt)) {
       const r = await this.#expire(id);
@@ -219,7 +231,8 @@ export class ApprovalService {
   async list(options: ListOptions = {}): Promise<ApprovalRequest[]> {
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 500);
     const before = options.before === undefined ? undefined : Date.parse(options.before);
-    if (before !== undefined && Number.isNaN(before)) throw new ApprovalError('invalid_input', 'before must be an ISO-8601 time');
+    if (before !== undefined && Number.isNaN(before))
+      throw new ApprovalError('invalid_input', 'before must be an ISO-8601 time');
     const ids = await this.#store.listIds(options.status ?? 'all', limit, before);
     const out: ApprovalRequest[] = [];
     for (const stored of await this.#store.readMany(ids)) {
@@ -251,15 +264,24 @@ export class ApprovalService {
   async withdraw(id: string, why: ApprovalWithdrawReason, by?: Principal): Promise<ApprovalRequest> {
     checkId(id);
     if (!WITHDRAW_REASONS.includes(why)) {
-      throw new ApprovalError('invalid_input', `withdraw reason must be one of ${WITHDRAW_REASONS.join(', ')}`);
+      throw new ApprovalError(
+        'invalid_input',
+        `withdraw reason must be one of ${WITHDRAW_REASONS.join(', ')}`,
+      );
     }
-    const entry: HistoryEntryInput = { type: 'withdrawn', by: by?.subject ?? null, reason: why, instance: this.instanceId };
+    const entry: HistoryEntryInput = {
+      type: 'withdrawn',
+      by: by?.subject ?? null,
+      reason: why,
+      instance: this.instanceId,
+    };
     const reply = await this.#store.transition(id, 'withdrawn', entry, false);
-    if (reply.outcome === 'not_found') throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    if (reply.outcome === 'not_found')
+      throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
     const request = await this.get(id);
     if (reply.changed) {
       this.#expiryHints.delete(id);
-      await this.#emit('withdrawn', request, by ?? null, why, new Date(reply.at).toISOString());
+      await this.#events.emit('withdrawn', request, by ?? null, why, new Date(reply.at).toISOString());
     }
     return request;
   }
@@ -267,8 +289,14 @@ export class ApprovalService {
   /** The holding gateway sent the approved statement upstream; recorded once. */
   async recordExecuted(id: string): Promise<ApprovalRequest> {
     checkId(id);
-    const reply = await this.#store.executed(id, { type: 'executed', by: null, reason: null, instance: this.instanceId });
-    if (reply.outcome === 'not_found') throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    const reply = await this.#store.executed(id, {
+      type: 'executed',
+      by: null,
+      reason: null,
+      instance: this.instanceId,
+    });
+    if (reply.outcome === 'not_found')
+      throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
     if (reply.outcome === 'not_approved') {
       throw new ApprovalError('not_approved', `approval ${id} is ${reply.status}, not approved`, {
         approvalId: id,
@@ -276,7 +304,8 @@ export class ApprovalService {
       });
     }
     const request = await this.get(id);
-    if (reply.changed) await this.#emit('executed', request, null, null, new Date(reply.at).toISOString());
+    if (reply.changed)
+      await this.#events.emit('executed', request, null, null, new Date(reply.at).toISOString());
     return request;
   }
 
@@ -289,6 +318,8 @@ export class ApprovalService {
   waitForDecision(id: string, signal: AbortSignal): Promise<FinalDecision> {
     try {
       checkId(id);
+      if (this.#state === 'new')
+        throw new ApprovalError('store_unavailable', 'the approval service has not been started');
     } catch (err) {
       return Promise.reject(err);
     }
@@ -297,10 +328,17 @@ export class ApprovalService {
 
   /** The CI grant covering a retry of exactly this text by this subject, or null. */
   async findGrant(q: GrantQuery): Promise<ApprovalGrant | null> {
-    const record = await this.#store.getGrant(this.#keys.grant(q.subject, q.target.name, q.database, q.textHash));
+    const record = await this.#store.getGrant(
+      this.#keys.grant(q.subject, q.target.name, q.database, q.textHash),
+    );
     if (record === null) return null;
     const grant = parseGrant(record.value, record.ttlMs);
-    if (grant === null || grant.subject !== q.subject || grant.fingerprint !== q.fingerprint || grant.textHash !== q.textHash) {
+    if (
+      grant === null ||
+      grant.subject !== q.subject ||
+      grant.fingerprint !== q.fingerprint ||
+      grant.textHash !== q.textHash
+    ) {
       return null;
     }
     return grant;
@@ -323,7 +361,8 @@ export class ApprovalService {
       const r = await this.withdraw(id, 'shutdown');
       if (r.status === 'withdrawn') done.push(id);
     }
-    if (done.length > 0) this.#log.info({ withdrawn: done.length, instance }, 'withdrew orphaned approval requests');
+    if (done.length > 0)
+      this.#log.info({ withdrawn: done.length, instance }, 'withdrew orphaned approval requests');
     return done;
   }
 
@@ -336,34 +375,66 @@ export class ApprovalService {
       case 'not_found':
         throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
       case 'self_approval':
-        throw new ApprovalError('self_approval', `${by.subject} requested approval ${id} and cannot approve it; another approver must`, details);
+        throw new ApprovalError(
+          'self_approval',
+          `${by.subject} requested approval ${id} and cannot approve it; another approver must`,
+          details,
+        );
       case 'not_approver':
-        throw new ApprovalError('not_approver', `${by.subject} is in none of the approver groups of approval ${id}`, details);
+        throw new ApprovalError(
+          'not_approver',
+          `${by.subject} is in none of the approver groups of approval ${id}`,
+          details,
+        );
       case 'not_pending':
         if (reply.changed) await this.#afterExpiry(id, reply.at);
-        throw new ApprovalError('not_pending', notPendingMessage(id, reply.status as ApprovalStatus), details);
+        throw new ApprovalError(
+          'not_pending',
+          notPendingMessage(id, reply.status as ApprovalStatus),
+          details,
+        );
       case 'ok':
         break;
       default:
-        throw new ApprovalError('store_unavailable', `approval ${id}: unexpected store answer ${reply.outcome}`, details);
+        throw new ApprovalError(
+          'store_unavailable',
+          `approval ${id}: unexpected store answer ${reply.outcome}`,
+          details,
+        );
     }
     const request = await this.get(id);
     if (reply.changed) {
       if (request.status !== 'pending') this.#expiryHints.delete(id);
-      this.#log.info({ approvalId: id, decision: kind, by: by.subject, status: request.status }, 'approval decision');
-      await this.#emit(kind === 'approve' ? 'approved' : 'denied', request, by, reason || null, new Date(reply.at).toISOString());
+      this.#log.info(
+        { approvalId: id, decision: kind, by: by.subject, status: request.status },
+        'approval decision',
+      );
+      await this.#events.emit(
+        kind === 'approve' ? 'approved' : 'denied',
+        request,
+        by,
+        reason || null,
+        new Date(reply.at).toISOString(),
+      );
     }
     return request;
   }
 
   /** pending + past expiry -> expired (Redis clock). Answers the request, or how long until it is due. */
   async #expire(id: string): Promise<{ request: ApprovalRequest } | { notDueMs: number }> {
-    const reply = await this.#store.transition(id, 'expired', { type: 'expired', by: null, reason: EXPIRED_REASON }, true);
-    if (reply.outcome === 'not_found') throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    const reply = await this.#store.transition(
+      id,
+      'expired',
+      { type: 'expired', by: null, reason: EXPIRED_REASON },
+      true,
+    );
+    if (reply.outcome === 'not_found')
+      throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
     if (reply.outcome === 'not_due') return { notDueMs: reply.extra };
     if (reply.changed) return { request: await this.#afterExpiry(id, reply.at) };
     const stored = await this.#store.read(id);
-    if (stored === null) throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    if (stored === null)
+      throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
     return { request: stored.request };
   }
 
@@ -380,9 +451,10 @@ export class ApprovalService {
   async #afterExpiry(id: string, atMs: number): Promise<ApprovalRequest> {
     this.#expiryHints.delete(id);
     const stored = await this.#store.read(id);
-    if (stored === null) throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    if (stored === null)
+      throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
     this.#log.info({ approvalId: id }, 'approval expired');
-    await this.#emit('expired', stored.request, null, EXPIRED_REASON, new Date(atMs).toISOString());
+    await this.#events.emit('expired', stored.request, null, EXPIRED_REASON, new Date(atMs).toISOString());
     return stored.request;
   }
 
@@ -404,29 +476,5 @@ export class ApprovalService {
       );
     });
     return out;
-  }
-
-  /** Tells the listeners (audit) and queues the webhooks. Neither can fail the operation. */
-  async #emit(type: ApprovalEventType, request: ApprovalRequest, actor: Principal | null, reason: string | null, at: string): Promise<void> {
-    const event: ApprovalEvent = { type, approvalId: request.id, at, actor, reason, request };
-    const results = await Promise.allSettled([...this.#listeners].map(async (l) => l(event)));
-    for (const r of results) {
-      if (r.status === 'rejected') this.#log.error({ err: (r.reason as Error)?.message, approvalId: request.id, type }, 'approval event listener failed');
-    }
-    const targets = [...this.#o.webhooks.values()].filter((w) => wantsEvent(w, type));
-    if (targets.length === 0) return;
-    const queues = this.#queues;
-    if (queues === null) {
-      this.#log.warn({ approvalId: request.id, type }, 'notification queue not connected; webhooks not sent');
-      return;
-    }
-    const notification = buildNotification(event, this.#o.notifications.controlUrl);
-    await Promise.all(
-      targets.map((w) =>
-        queues
-          .notify(w.name, notification)
-          .catch((err: Error) => this.#log.warn({ webhook: w.name, approvalId: request.id, err: err.message }, 'notification not queued')),
-      ),
-    );
   }
 }

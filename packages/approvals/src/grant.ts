@@ -1,4 +1,6 @@
 import type { TargetRef } from '@gatehouse/sql-core';
+import type { ApprovalKeys } from './store/keys';
+import type { RequestDoc } from './store/record-codec';
 
 /**
  * A CI re-execution grant: an approved request lets the same subject run the
@@ -33,9 +35,34 @@ export type StoredGrant = Omit<ApprovalGrant, 'expiresAt'>;
 export function parseGrant(value: string, ttlMs: number, now: number = Date.now()): ApprovalGrant | null {
   try {
     const g = JSON.parse(value) as StoredGrant;
-    if (typeof g.approvalId !== 'string' || typeof g.fingerprint !== 'string' || typeof g.textHash !== 'string') return null;
+    if (
+      typeof g.approvalId !== 'string' ||
+      typeof g.fingerprint !== 'string' ||
+      typeof g.textHash !== 'string'
+    )
+      return null;
     return { ...g, expiresAt: new Date(now + ttlMs).toISOString() };
   } catch {
     return null;
   }
+}
+
+/** The key and value a completed approval of this request writes (with the window as TTL). */
+export function grantRecord(
+  approvalId: string,
+  doc: RequestDoc,
+  keys: ApprovalKeys,
+): { key: string; value: string } {
+  const value: StoredGrant = {
+    approvalId,
+    subject: doc.requester.subject,
+    target: doc.target,
+    database: doc.database,
+    fingerprint: doc.statement.fingerprint,
+    textHash: doc.statement.textHash,
+  };
+  return {
+    key: keys.grant(value.subject, doc.target.name, doc.database, value.textHash),
+    value: JSON.stringify(value),
+  };
 }

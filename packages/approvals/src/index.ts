@@ -8,5 +8,10 @@ export type { ApprovalGrant, GrantQuery } from './grant';
 export { statementTextHash, statementFingerprint, summariseStatement } from './statement-hash';
 export { newApprovalId, isApprovalId, ulid } from './ulid';
 export * from './notify/webhook-target';
-export { buildNotification, slackText, webhookBody, type ApprovalNotification } from './notify/approval-notification';
+export {
+  buildNotification,
+  slackText,
+  webhookBody,
+  type ApprovalNotification,
+} from './notify/approval-notification';
 export { ApprovalKeys } from './store/keys';

@@ -1,6 +1,7 @@
 import { ApprovalError } from './approval-error';
 import {
   isFinalStatus,
+  type ApprovalHolder,
   type ApprovalRequest,
   type CreateApprovalInput,
   type DecisionInput,
@@ -8,7 +9,15 @@ import {
   type FinalDecision,
   type Principal,
 } from './approval-request';
-import { checkGroups, checkRequired, checkTimeout, checkWindow, type ResolvedOptions } from './service-options';
+import {
+  checkGroups,
+  checkRequired,
+  checkTimeout,
+  checkWindow,
+  type ResolvedOptions,
+} from './service-options';
+import { summariseStatement } from './statement-hash';
+import type { RequestDoc } from './store/record-codec';
 import { isApprovalId } from './ulid';
 
 /** Longest reason kept; longer ones are refused rather than cut, so nobody's words are changed. */
@@ -26,7 +35,8 @@ export function checkId(id: unknown): string {
 }
 
 export function checkPrincipal(p: Principal | undefined, what: string): Principal {
-  if (p === undefined || typeof p.subject !== 'string' || p.subject === '') throw invalid(`${what} must have a subject`);
+  if (p === undefined || typeof p.subject !== 'string' || p.subject === '')
+    throw invalid(`${what} must have a subject`);
   if (!Array.isArray(p.groups) || !p.groups.every((g) => typeof g === 'string')) {
     throw invalid(`${what}'s groups must be a list of group names`);
   }
@@ -63,15 +73,26 @@ export function checkCreate(input: CreateApprovalInput, o: ResolvedOptions): Req
   if (!Array.isArray(input.statements) || input.statements.length === 0) {
     throw invalid('an approval request needs the analysed statements');
   }
-  if (typeof input.ruleId !== 'string' || input.ruleId === '') throw invalid('an approval request needs the rule id');
+  if (typeof input.ruleId !== 'string' || input.ruleId === '')
+    throw invalid('an approval request needs the rule id');
   if (typeof input.database !== 'string') throw invalid('an approval request needs the database name');
   const t = input.target;
-  if (t === undefined || typeof t.name !== 'string' || t.name === '') throw invalid('an approval request needs the target');
+  if (t === undefined || typeof t.name !== 'string' || t.name === '')
+    throw invalid('an approval request needs the target');
   const allowGrant = input.allowGrant === true;
   return {
-    approvers: input.approvers === undefined ? o.approvers : checkGroups(input.approvers, `rule ${input.ruleId} approvers`),
-    required: input.required === undefined ? o.required : checkRequired(input.required, `rule ${input.ruleId} required`),
-    timeoutMs: input.timeoutMs === undefined ? o.timeoutMs : checkTimeout(input.timeoutMs, `rule ${input.ruleId} timeout`),
+    approvers:
+      input.approvers === undefined
+        ? o.approvers
+        : checkGroups(input.approvers, `rule ${input.ruleId} approvers`),
+    required:
+      input.required === undefined
+        ? o.required
+        : checkRequired(input.required, `rule ${input.ruleId} required`),
+    timeoutMs:
+      input.timeoutMs === undefined
+        ? o.timeoutMs
+        : checkTimeout(input.timeoutMs, `rule ${input.ruleId} timeout`),
     grantWindowMs: !allowGrant
       ? 0
       : input.grantWindowMs === undefined
@@ -91,5 +112,26 @@ export function finalDecisionOf(r: ApprovalRequest): FinalDecision | null {
     by: entry?.by ?? null,
     reason: entry?.reason ? entry.reason : null,
     at: r.decidedAt ?? entry?.at ?? new Date().toISOString(),
+  };
+}
+
+/** The part of a new request that never changes. The raw text is reduced to its summary and hash here. */
+export function newRequestDoc(
+  input: CreateApprovalInput,
+  settings: RequestSettings,
+  holder: ApprovalHolder,
+): RequestDoc {
+  return {
+    requester: { subject: input.requester.subject, groups: [...input.requester.groups] },
+    target: { name: input.target.name, engine: input.target.engine, environment: input.target.environment },
+    database: input.database,
+    statement: summariseStatement(input.sql, input.statements),
+    ruleId: input.ruleId,
+    reason: input.reason,
+    approverGroups: settings.approvers,
+    required: settings.required,
+    grantWindowMs: settings.grantWindowMs,
+    holder,
+    sessionId: input.sessionId ?? null,
   };
 }

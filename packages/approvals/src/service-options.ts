@@ -83,7 +83,11 @@ function invalid(message: string): ApprovalError {
 }
 
 export function checkGroups(groups: unknown, key: string): readonly string[] {
-  if (!Array.isArray(groups) || groups.length === 0 || !groups.every((g) => typeof g === 'string' && g.length > 0)) {
+  if (
+    !Array.isArray(groups) ||
+    groups.length === 0 ||
+    !groups.every((g) => typeof g === 'string' && g.length > 0)
+  ) {
     throw invalid(`${key} must list at least one group name, e.g. [dba]`);
   }
   return Object.freeze([...new Set(groups as string[])]);
@@ -128,8 +132,10 @@ function checkWebhooks(list: readonly WebhookTarget[]): ReadonlyMap<string, Webh
     } catch {
       throw invalid(`${key}.url must be an absolute http(s) URL`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`${key}.url must be http:// or https://`);
-    if (!Object.values(WebhookFormat).includes(w.format)) throw invalid(`${key}.format must be "json" or "slack"`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw invalid(`${key}.url must be http:// or https://`);
+    if (!Object.values(WebhookFormat).includes(w.format))
+      throw invalid(`${key}.format must be "json" or "slack"`);
     out.set(w.name, Object.freeze({ ...w }));
   });
   return out;
@@ -141,7 +147,8 @@ export function resolveOptions(o: ApprovalServiceOptions): ResolvedOptions {
     throw invalid('approvals.redis must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
   }
   const keyPrefix = o.keyPrefix ?? 'gatehouse:approvals';
-  if (keyPrefix === '' || /[\s{}]/.test(keyPrefix)) throw invalid('approvals key prefix must be non-empty, without spaces or braces');
+  if (keyPrefix === '' || /[\s{}]/.test(keyPrefix))
+    throw invalid('approvals key prefix must be non-empty, without spaces or braces');
   const n = { ...DEFAULT_NOTIFICATION_SETTINGS, ...o.notifications };
   return Object.freeze({
     redis: o.redis,

@@ -18,10 +18,12 @@ function facts(fingerprint: string, normalized: string): StatementFacts {
 
 describe('statement hashing', () => {
   it('hashes the exact text: any byte changes it', () => {
-    const sql = "DELETE FROM users WHERE id = 1";
+    const sql = 'DELETE FROM users WHERE id = 1';
     expect(statementTextHash(sql)).toBe(createHash('sha256').update(sql).digest('hex'));
     expect(statementTextHash(sql)).not.toBe(statementTextHash(`${sql} `));
-    expect(statementTextHash('SELECT ’é’')).toBe(createHash('sha256').update(Buffer.from('SELECT ’é’', 'utf8')).digest('hex'));
+    expect(statementTextHash('SELECT ’é’')).toBe(
+      createHash('sha256').update(Buffer.from('SELECT ’é’', 'utf8')).digest('hex'),
+    );
   });
 
   it('uses the fingerprint of a single statement, and an ordered hash of several', () => {
@@ -34,7 +36,10 @@ describe('statement hashing', () => {
 
   it('summarises without the raw text', () => {
     const sql = "ALTER TABLE users DROP COLUMN ssn; UPDATE accounts SET note = 'secret 123-45-6789'";
-    const s = summariseStatement(sql, [facts('f1', 'ALTER TABLE users DROP COLUMN ssn'), facts('f2', 'UPDATE accounts SET note = $1')]);
+    const s = summariseStatement(sql, [
+      facts('f1', 'ALTER TABLE users DROP COLUMN ssn'),
+      facts('f2', 'UPDATE accounts SET note = $1'),
+    ]);
     expect(s.normalized).toBe('ALTER TABLE users DROP COLUMN ssn;\nUPDATE accounts SET note = $1');
     expect(s.textHash).toBe(statementTextHash(sql));
     expect(s.statements[0]).toEqual({

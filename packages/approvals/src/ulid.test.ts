@@ -28,7 +28,15 @@ describe('ulid', () => {
   it('makes approval ids that isApprovalId accepts, and rejects junk', () => {
     const id = newApprovalId();
     expect(isApprovalId(id)).toBe(true);
-    for (const bad of ['', 'apr_', 'apr_01ARYZ6S41', `${id}x`, id.replace('apr_', 'ses_'), 'apr_01ARYZ6S41IIIIIIIIIIIIII', 'apr_../../etc']) {
+    for (const bad of [
+      '',
+      'apr_',
+      'apr_01ARYZ6S41',
+      `${id}x`,
+      id.replace('apr_', 'ses_'),
+      'apr_01ARYZ6S41IIIIIIIIIIIIII',
+      'apr_../../etc',
+    ]) {
       expect(isApprovalId(bad)).toBe(false);
     }
     expect(() => ulid(-1)).toThrow(RangeError);

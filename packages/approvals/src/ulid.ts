@@ -14,7 +14,8 @@ let lastRandom: number[] = [];
  * the random part instead of drawing a new one, so they still sort in order.
  */
 export function ulid(now: number = Date.now()): string {
-  if (!Number.isSafeInteger(now) || now < 0 || now > 2 ** 48 - 1) throw new RangeError('ulid: time out of range');
+  if (!Number.isSafeInteger(now) || now < 0 || now > 2 ** 48 - 1)
+    throw new RangeError('ulid: time out of range');
   if (now === lastTime) {
     increment(lastRandom);
   } else {

@@ -1,6 +1,17 @@
 import { ApprovalError, statementTextHash, type ApprovalEvent, type ApprovalService } from '../src';
 import { Redis } from 'ioredis';
-import { ALICE, DBA_BOB, DBA_CAROL, REDIS_URL, closeAll, countKeys, deleteKeys, newService, request, uniquePrefix } from './helpers';
+import {
+  ALICE,
+  DBA_BOB,
+  DBA_CAROL,
+  REDIS_URL,
+  closeAll,
+  countKeys,
+  deleteKeys,
+  newService,
+  request,
+  uniquePrefix,
+} from './helpers';
 
 async function refusal(p: Promise<unknown>): Promise<ApprovalError> {
   try {
@@ -64,7 +75,9 @@ describe('approval lifecycle (real Redis)', () => {
   it('answers not_found for unknown and malformed ids', async () => {
     expect((await refusal(service.get('apr_01JAAAAAAAAAAAAAAAAAAAAAAA'))).code).toBe('not_found');
     expect((await refusal(service.get('nope'))).code).toBe('not_found');
-    expect((await refusal(service.approve('apr_01JAAAAAAAAAAAAAAAAAAAAAAA', DBA_BOB))).code).toBe('not_found');
+    expect((await refusal(service.approve('apr_01JAAAAAAAAAAAAAAAAAAAAAAA', DBA_BOB))).code).toBe(
+      'not_found',
+    );
   });
 
   it('approves with one approval, records the decision and emits the event', async () => {
@@ -96,7 +109,11 @@ describe('approval lifecycle (real Redis)', () => {
     expect((await refusal(service.deny(id, { ...DBA_BOB }))).code).toBe('invalid_input'); // a denial needs a reason
     const denied = await service.deny(id, { ...DBA_BOB, reason: 'not during the freeze' });
     expect(denied.status).toBe('denied');
-    expect(denied.decisions[0]).toMatchObject({ by: 'bob', decision: 'deny', reason: 'not during the freeze' });
+    expect(denied.decisions[0]).toMatchObject({
+      by: 'bob',
+      decision: 'deny',
+      reason: 'not during the freeze',
+    });
     const late = await refusal(service.approve(id, DBA_CAROL));
     expect(late.code).toBe('not_pending');
     expect(late.status).toBe('denied');
@@ -134,7 +151,9 @@ describe('approval lifecycle (real Redis)', () => {
     expect(repeat.status).toBe('approved');
     expect(events.filter((e) => e.type === 'approved')).toHaveLength(2);
     // A new decision on the final request is refused.
-    expect((await refusal(service.deny(id, { subject: 'dave', groups: ['dba'], reason: 'late' }))).code).toBe('not_pending');
+    expect((await refusal(service.deny(id, { subject: 'dave', groups: ['dba'], reason: 'late' }))).code).toBe(
+      'not_pending',
+    );
   });
 
   it('lets an approver who approved deny while it is still pending (stricter is allowed)', async () => {
@@ -154,7 +173,11 @@ describe('approval lifecycle (real Redis)', () => {
     const { id } = await service.create(request());
     const withdrawn = await service.withdraw(id, 'canceled');
     expect(withdrawn.status).toBe('withdrawn');
-    expect(withdrawn.history.at(-1)).toMatchObject({ type: 'withdrawn', reason: 'canceled', instance: 'gw-test-a' });
+    expect(withdrawn.history.at(-1)).toMatchObject({
+      type: 'withdrawn',
+      reason: 'canceled',
+      instance: 'gw-test-a',
+    });
     const refused = await refusal(service.approve(id, DBA_BOB));
     expect(refused.code).toBe('not_pending');
     expect(refused.status).toBe('withdrawn');
@@ -165,11 +188,23 @@ describe('approval lifecycle (real Redis)', () => {
   });
 
   it('validates input with messages that name what to fix', async () => {
-    await expect(service.create(request({ statements: [] }))).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(service.create(request({ statements: [] }))).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
     await expect(service.create(request({ required: 0 }))).rejects.toThrow(/required must be a whole number/);
-    await expect(service.create(request({ approvers: [] }))).rejects.toThrow(/approvers must list at least one group/);
-    await expect(service.create(request({ requester: { subject: '', groups: [] } }))).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(service.approve('apr_01JAAAAAAAAAAAAAAAAAAAAAAA', { subject: 'x', groups: ['dba'], reason: 'x'.repeat(1001) })).rejects.toMatchObject({
+    await expect(service.create(request({ approvers: [] }))).rejects.toThrow(
+      /approvers must list at least one group/,
+    );
+    await expect(service.create(request({ requester: { subject: '', groups: [] } }))).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await expect(
+      service.approve('apr_01JAAAAAAAAAAAAAAAAAAAAAAA', {
+        subject: 'x',
+        groups: ['dba'],
+        reason: 'x'.repeat(1001),
+      }),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
     });
   });
@@ -190,7 +225,11 @@ describe('approval lifecycle (real Redis)', () => {
     const { id } = await service.create(request({ required: 5 }));
     // Every approver submits twice, half through each instance, all at once.
     const results = await Promise.allSettled(
-      approvers.flatMap((a, i) => [service.approve(id, a), other.approve(id, a), (i % 2 ? service : other).approve(id, a)]),
+      approvers.flatMap((a, i) => [
+        service.approve(id, a),
+        other.approve(id, a),
+        (i % 2 ? service : other).approve(id, a),
+      ]),
     );
     const final = await service.get(id);
     expect(final.status).toBe('approved');

@@ -1,6 +1,16 @@
 import { Redis } from 'ioredis';
 import { ApprovalError, type ApprovalEvent } from '../src';
-import { DBA_BOB, REDIS_URL, closeAll, delay, deleteKeys, eventually, newService, request, uniquePrefix } from './helpers';
+import {
+  DBA_BOB,
+  REDIS_URL,
+  closeAll,
+  delay,
+  deleteKeys,
+  eventually,
+  newService,
+  request,
+  uniquePrefix,
+} from './helpers';
 
 describe('expiry (real Redis, BullMQ delayed job)', () => {
   let prefix: string;
@@ -80,7 +90,9 @@ describe('expiry (real Redis, BullMQ delayed job)', () => {
     holder.onEvent((e) => void (e.type === 'expired' && expired.push('holder')));
     await Promise.all([worker.start(), holder.start()]);
     const { id } = await holder.create(request({ timeoutMs: 300 }));
-    await expect(holder.waitForDecision(id, new AbortController().signal)).resolves.toMatchObject({ status: 'expired' });
+    await expect(holder.waitForDecision(id, new AbortController().signal)).resolves.toMatchObject({
+      status: 'expired',
+    });
     await delay(200);
     expect(expired).toHaveLength(1);
   });

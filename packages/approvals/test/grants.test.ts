@@ -1,5 +1,15 @@
 import { statementTextHash, type ApprovalService } from '../src';
-import { ALICE, DBA_BOB, closeAll, delay, deleteKeys, newService, prod, request, uniquePrefix } from './helpers';
+import {
+  ALICE,
+  DBA_BOB,
+  closeAll,
+  delay,
+  deleteKeys,
+  newService,
+  prod,
+  request,
+  uniquePrefix,
+} from './helpers';
 
 describe('CI re-execution grants (real Redis)', () => {
   let prefix: string;
@@ -29,7 +39,13 @@ describe('CI re-execution grants (real Redis)', () => {
     expect(await service.findGrant(query)).toBeNull(); // nothing before the approval
     await service.approve(id, DBA_BOB);
     const grant = await service.findGrant(query);
-    expect(grant).toMatchObject({ approvalId: id, subject: 'alice', database: 'app', fingerprint: 'fp-update-users', textHash: query.textHash });
+    expect(grant).toMatchObject({
+      approvalId: id,
+      subject: 'alice',
+      database: 'app',
+      fingerprint: 'fp-update-users',
+      textHash: query.textHash,
+    });
     expect(grant?.target).toEqual(prod);
     expect(Date.parse(grant?.expiresAt ?? '') - Date.now()).toBeLessThanOrEqual(400);
     // Reusable within the window: a pipeline may retry more than once.
@@ -46,7 +62,9 @@ describe('CI re-execution grants (real Redis)', () => {
     expect(await service.findGrant({ ...query, target: { name: 'staging' } })).toBeNull();
     expect(await service.findGrant({ ...query, database: 'other' })).toBeNull();
     // Same shape, other literals: another text hash, no grant.
-    expect(await service.findGrant({ ...query, textHash: statementTextHash(input.sql.replace('42', '43')) })).toBeNull();
+    expect(
+      await service.findGrant({ ...query, textHash: statementTextHash(input.sql.replace('42', '43')) }),
+    ).toBeNull();
     expect(await service.findGrant({ ...query, fingerprint: 'fp-other' })).toBeNull();
   });
 

@@ -86,7 +86,11 @@ export function request(overrides: Partial<CreateApprovalInput> = {}): CreateApp
     database: 'app',
     sql,
     statements: [
-      facts('UPDATE users SET email = $1 WHERE id = $2', { kind: 'write', command: 'UPDATE', fingerprint: 'fp-update-users' }),
+      facts('UPDATE users SET email = $1 WHERE id = $2', {
+        kind: 'write',
+        command: 'UPDATE',
+        fingerprint: 'fp-update-users',
+      }),
     ],
     ruleId: 'prod-writes',
     reason: 'writes to production need review',
@@ -99,7 +103,11 @@ export function delay(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, stepMs = 20): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  stepMs = 20,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -14,8 +14,16 @@ describe('gateway restart: orphaned requests are withdrawn, never executed (real
   });
 
   it('a restarted instance withdraws the pending requests of its previous run, and only those', async () => {
-    const before = newService(prefix, { instanceId: 'gw-1', runWorkers: false, withdrawOrphansOnStart: false });
-    const other = newService(prefix, { instanceId: 'gw-2', runWorkers: false, withdrawOrphansOnStart: false });
+    const before = newService(prefix, {
+      instanceId: 'gw-1',
+      runWorkers: false,
+      withdrawOrphansOnStart: false,
+    });
+    const other = newService(prefix, {
+      instanceId: 'gw-2',
+      runWorkers: false,
+      withdrawOrphansOnStart: false,
+    });
     await Promise.all([before.start(), other.start()]);
     const orphan = await before.create(request());
     const decided = await before.create(request());
@@ -24,7 +32,11 @@ describe('gateway restart: orphaned requests are withdrawn, never executed (real
     await before.close(); // the process dies with its clients
 
     const events: ApprovalEvent[] = [];
-    const after = newService(prefix, { instanceId: 'gw-1', runWorkers: false, onEvent: (e) => void events.push(e) });
+    const after = newService(prefix, {
+      instanceId: 'gw-1',
+      runWorkers: false,
+      onEvent: (e) => void events.push(e),
+    });
     await after.start();
     await eventually(() => events.some((e) => e.type === 'withdrawn'));
     const r = await after.get(orphan.id);

@@ -13,10 +13,18 @@ describe('two gateway processes sharing one Redis', () => {
   });
 
   it('a statement held in one process is released by an approval through another', async () => {
-    const child = spawn(process.execPath, ['-r', join(__dirname, 'fixtures', 'ts-register.cjs'), join(__dirname, 'fixtures', 'holder-process.ts')], {
-      env: { ...process.env, REDIS_URL, APPROVALS_PREFIX: prefix },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        join(__dirname, 'fixtures', 'ts-register.cjs'),
+        join(__dirname, 'fixtures', 'holder-process.ts'),
+      ],
+      {
+        env: { ...process.env, REDIS_URL, APPROVALS_PREFIX: prefix },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -34,7 +42,12 @@ describe('two gateway processes sharing one Redis', () => {
 
     const second = await output.next();
     const decision = JSON.parse(String(second.value).replace(/^decision /, '')) as FinalDecision;
-    expect(decision).toMatchObject({ id, status: 'approved', by: 'bob', reason: 'approved from the other process' });
+    expect(decision).toMatchObject({
+      id,
+      status: 'approved',
+      by: 'bob',
+      reason: 'approved from the other process',
+    });
     expect(await exited).toBe(0);
     expect(stderr).toBe('');
   });

@@ -38,7 +38,10 @@ describe('waitForDecision across gateway instances (real Redis)', () => {
   it('resolves at once when the decision landed before the wait began', async () => {
     const { id } = await holder.create(request());
     await api.approve(id, DBA_BOB);
-    await expect(holder.waitForDecision(id, new AbortController().signal)).resolves.toMatchObject({ status: 'approved', by: 'bob' });
+    await expect(holder.waitForDecision(id, new AbortController().signal)).resolves.toMatchObject({
+      status: 'approved',
+      by: 'bob',
+    });
   });
 
   it('stays pending through the first of two approvals', async () => {
@@ -75,7 +78,9 @@ describe('waitForDecision across gateway instances (real Redis)', () => {
     controller.abort(new Error('gone'));
     const { id } = await holder.create(request());
     await expect(holder.waitForDecision(id, controller.signal)).rejects.toThrow('gone');
-    await expect(holder.waitForDecision('apr_01JAAAAAAAAAAAAAAAAAAAAAAA', new AbortController().signal)).rejects.toMatchObject({
+    await expect(
+      holder.waitForDecision('apr_01JAAAAAAAAAAAAAAAAAAAAAAA', new AbortController().signal),
+    ).rejects.toMatchObject({
       code: 'not_found',
     });
   });
@@ -88,12 +93,18 @@ describe('waitForDecision across gateway instances (real Redis)', () => {
   });
 
   it('serves several waiters on one request and on many requests', async () => {
-    const ids = await Promise.all(Array.from({ length: 20 }, () => holder.create(request()).then((r) => r.id)));
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, () => holder.create(request()).then((r) => r.id)),
+    );
     const wait = (id: string) => holder.waitForDecision(id, new AbortController().signal);
     const waits = ids.flatMap((id) => [wait(id), wait(id)]);
-    await Promise.all(ids.map((id, i) => (i % 2 ? api.approve(id, DBA_BOB) : api.deny(id, { ...DBA_BOB, reason: 'no' }))));
+    await Promise.all(
+      ids.map((id, i) => (i % 2 ? api.approve(id, DBA_BOB) : api.deny(id, { ...DBA_BOB, reason: 'no' }))),
+    );
     const decisions = await Promise.all(waits);
-    expect(decisions.map((d) => d.status)).toEqual(ids.flatMap((_, i) => (i % 2 ? ['approved', 'approved'] : ['denied', 'denied'])));
+    expect(decisions.map((d) => d.status)).toEqual(
+      ids.flatMap((_, i) => (i % 2 ? ['approved', 'approved'] : ['denied', 'denied'])),
+    );
   });
 
   it('ends every wait with closed when the service closes', async () => {

@@ -51,10 +51,21 @@ describe('webhook notifications through BullMQ (real Redis, local HTTP receiver)
     const service = newService(prefix, {
       runWorkers: true,
       webhooks: [
-        { name: 'ops-json', url: `${http.url}/json`, format: 'json', events: ['requested'], headers: { authorization: 'Bearer hook-secret' } },
+        {
+          name: 'ops-json',
+          url: `${http.url}/json`,
+          format: 'json',
+          events: ['requested'],
+          headers: { authorization: 'Bearer hook-secret' },
+        },
         { name: 'ops-slack', url: `${http.url}/slack`, format: 'slack', events: ['requested'] },
       ],
-      notifications: { attempts: 4, backoffMs: 40, timeoutMs: 2000, controlUrl: 'https://gatehouse.example.com/' },
+      notifications: {
+        attempts: 4,
+        backoffMs: 40,
+        timeoutMs: 2000,
+        controlUrl: 'https://gatehouse.example.com/',
+      },
     });
     await service.start();
     const started = Date.now();
@@ -81,11 +92,20 @@ describe('webhook notifications through BullMQ (real Redis, local HTTP receiver)
       requester: 'alice',
       target: { name: 'prod', environment: 'production', engine: 'postgres' },
       ruleId: 'prod-writes',
-      statement: { normalized: 'UPDATE users SET email = $1 WHERE id = $2', kinds: ['write'], tablesWritten: ['public.users'] },
-      howToApprove: { cli: `gatehouse approvals approve ${id}`, url: `https://gatehouse.example.com/v1/approvals/${id}` },
+      statement: {
+        normalized: 'UPDATE users SET email = $1 WHERE id = $2',
+        kinds: ['write'],
+        tablesWritten: ['public.users'],
+      },
+      howToApprove: {
+        cli: `gatehouse approvals approve ${id}`,
+        url: `https://gatehouse.example.com/v1/approvals/${id}`,
+      },
     });
 
-    const slack = JSON.parse(http.received.find((r) => r.path === '/slack')?.body ?? '{}') as { text?: string };
+    const slack = JSON.parse(http.received.find((r) => r.path === '/slack')?.body ?? '{}') as {
+      text?: string;
+    };
     expect(Object.keys(slack)).toEqual(['text']);
     expect(slack.text).toContain(`*Approval requested* \`${id}\``);
     expect(slack.text).toContain('```UPDATE users SET email = $1 WHERE id = $2```');
@@ -112,7 +132,13 @@ describe('webhook notifications through BullMQ (real Redis, local HTTP receiver)
     const bodies = http.received.map((r) => JSON.parse(r.body) as ApprovalNotification);
     const byEvent = Object.fromEntries(bodies.map((b) => [b.event, b]));
     expect(byEvent['requested']).toMatchObject({ status: 'pending', actor: 'alice' });
-    expect(byEvent['approved']).toMatchObject({ status: 'pending', actor: 'bob', actorReason: 'fine by me', approvals: 1, required: 2 });
+    expect(byEvent['approved']).toMatchObject({
+      status: 'pending',
+      actor: 'bob',
+      actorReason: 'fine by me',
+      approvals: 1,
+      required: 2,
+    });
     expect(byEvent['denied']).toMatchObject({ status: 'denied', actor: 'carol', actorReason: 'freeze' });
   });
 });

@@ -44,13 +44,28 @@ function requestWith(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest 
   };
 }
 
-function event(type: ApprovalEvent['type'], request: ApprovalRequest, actor: string | null, reason: string | null): ApprovalEvent {
-  return { type, approvalId: request.id, at: '2026-01-01T00:01:00.000Z', actor: actor ? { subject: actor, groups: ['dba'] } : null, reason, request };
+function event(
+  type: ApprovalEvent['type'],
+  request: ApprovalRequest,
+  actor: string | null,
+  reason: string | null,
+): ApprovalEvent {
+  return {
+    type,
+    approvalId: request.id,
+    at: '2026-01-01T00:01:00.000Z',
+    actor: actor ? { subject: actor, groups: ['dba'] } : null,
+    reason,
+    request,
+  };
 }
 
 describe('approval notifications', () => {
   it('carries the facts an approver needs and how to approve', () => {
-    const n = buildNotification(event('requested', requestWith(), 'ci-bot', 'DDL on production'), 'https://gh.example.com//');
+    const n = buildNotification(
+      event('requested', requestWith(), 'ci-bot', 'DDL on production'),
+      'https://gh.example.com//',
+    );
     expect(n).toMatchObject({
       event: 'requested',
       requester: 'ci-bot',
@@ -66,20 +81,33 @@ describe('approval notifications', () => {
 
   it('cuts very long SQL', () => {
     const long = `SELECT ${'a, '.repeat(2000)}b`;
-    const n = buildNotification(event('requested', requestWith({ statement: { ...requestWith().statement, normalized: long } }), null, null));
+    const n = buildNotification(
+      event(
+        'requested',
+        requestWith({ statement: { ...requestWith().statement, normalized: long } }),
+        null,
+        null,
+      ),
+    );
     expect(n.statement.normalized.length).toBe(2001);
     expect(n.statement.normalized.endsWith('…')).toBe(true);
   });
 
   it('formats Slack text with progress, decider and escaping', () => {
-    const pending = slackText(buildNotification(event('approved', requestWith({ approvals: 1 }), 'bob', 'ok <b>')));
+    const pending = slackText(
+      buildNotification(event('approved', requestWith({ approvals: 1 }), 'bob', 'ok <b>')),
+    );
     expect(pending).toContain('*Approved* `apr_01JAAAAAAAAAAAAAAAAAAAAAAA` (1 of 2)');
     expect(pending).toContain('By bob: ok &lt;b&gt;');
     expect(pending).toContain('gatehouse approvals approve');
-    const denied = slackText(buildNotification(event('denied', requestWith({ status: 'denied' }), 'bob', 'freeze')));
+    const denied = slackText(
+      buildNotification(event('denied', requestWith({ status: 'denied' }), 'bob', 'freeze')),
+    );
     expect(denied).toContain('*Denied*');
     expect(denied).not.toContain('gatehouse approvals approve');
-    expect(JSON.parse(webhookBody(buildNotification(event('expired', requestWith(), null, null)), 'slack'))).toEqual({
+    expect(
+      JSON.parse(webhookBody(buildNotification(event('expired', requestWith(), null, null)), 'slack')),
+    ).toEqual({
       text: expect.stringContaining('*Expired*'),
     });
   });

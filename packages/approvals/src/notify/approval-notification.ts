@@ -115,7 +115,9 @@ export function slackText(n: ApprovalNotification): string {
   else if (n.actorReason) lines.push(e(n.actorReason));
   if (n.event === 'requested' || n.status === 'pending') {
     const approve = n.howToApprove.url ? `<${n.howToApprove.url}|open>, or ` : '';
-    lines.push(`${approve}\`${n.howToApprove.cli}\` (groups: ${e(n.approverGroups.join(', '))}; expires ${n.expiresAt})`);
+    lines.push(
+      `${approve}\`${n.howToApprove.cli}\` (groups: ${e(n.approverGroups.join(', '))}; expires ${n.expiresAt})`,
+    );
   }
   return lines.join('\n');
 }

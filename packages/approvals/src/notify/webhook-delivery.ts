@@ -20,7 +20,8 @@ export async function deliverWebhook(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<number> {
-  if (target === undefined) throw new UnrecoverableError(`webhook ${data.webhook} is not configured on this gateway`);
+  if (target === undefined)
+    throw new UnrecoverableError(`webhook ${data.webhook} is not configured on this gateway`);
   const timeout = AbortSignal.timeout(timeoutMs);
   let res: Response;
   try {

@@ -21,7 +21,13 @@ export interface WebhookTarget {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export const DEFAULT_WEBHOOK_EVENTS: readonly ApprovalEventType[] = ['requested', 'approved', 'denied', 'expired', 'withdrawn'];
+export const DEFAULT_WEBHOOK_EVENTS: readonly ApprovalEventType[] = [
+  'requested',
+  'approved',
+  'denied',
+  'expired',
+  'withdrawn',
+];
 
 /** Delivery of notifications (`approvals.notifications`). */
 export interface NotificationSettings {
@@ -35,7 +41,11 @@ export interface NotificationSettings {
   readonly controlUrl?: string;
 }
 
-export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = { attempts: 5, backoffMs: 1000, timeoutMs: 5000 };
+export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
+  attempts: 5,
+  backoffMs: 1000,
+  timeoutMs: 5000,
+};
 
 export function wantsEvent(target: WebhookTarget, type: ApprovalEventType): boolean {
   return (target.events ?? DEFAULT_WEBHOOK_EVENTS).includes(type);

@@ -178,7 +178,13 @@ export class ApprovalStore {
     const k = this.keys;
     return this.#run(async () =>
       decodeScriptReply(
-        await this.#scripts.gatehouseApprovalExecuted(k.request(id), k.history(id), id, historyEntryBody(entry), k.channel),
+        await this.#scripts.gatehouseApprovalExecuted(
+          k.request(id),
+          k.history(id),
+          id,
+          historyEntryBody(entry),
+          k.channel,
+        ),
       ),
     );
   }
@@ -216,7 +222,9 @@ export class ApprovalStore {
   /** Ids newest first, from one status index (or all), created strictly before `beforeMs` when given. */
   listIds(status: ApprovalStatus | 'all', limit: number, beforeMs?: number): Promise<string[]> {
     const max = beforeMs === undefined ? '+inf' : `(${beforeMs}`;
-    return this.#run(() => this.#redis.zrevrangebyscore(this.keys.index(status), max, '-inf', 'LIMIT', 0, limit));
+    return this.#run(() =>
+      this.#redis.zrevrangebyscore(this.keys.index(status), max, '-inf', 'LIMIT', 0, limit),
+    );
   }
 
   /** Every pending request with the gateway instance and run holding it. */

@@ -36,7 +36,9 @@ export class ApprovalKeys {
 
   /** One grant per (subject, target, database, exact text); the fingerprint is checked on lookup. */
   grant(subject: string, targetName: string, database: string, textHash: string): string {
-    const id = createHash('sha256').update(JSON.stringify([subject, targetName, database, textHash])).digest('hex');
+    const id = createHash('sha256')
+      .update(JSON.stringify([subject, targetName, database, textHash]))
+      .digest('hex');
     return `${this.prefix}:grant:${id}`;
   }
 }

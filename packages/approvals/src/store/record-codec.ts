@@ -63,7 +63,11 @@ function parseHistory(raw: readonly string[]): ApprovalHistoryEntry[] {
  * Hash fields + history list -> the request. Null when the hash is empty
  * (missing or past retention) or unreadable.
  */
-export function decodeRequest(id: string, fields: Record<string, string>, history: readonly string[]): ApprovalRequest | null {
+export function decodeRequest(
+  id: string,
+  fields: Record<string, string>,
+  history: readonly string[],
+): ApprovalRequest | null {
   const docText = fields['doc'];
   const status = fields['status'] as ApprovalStatus | undefined;
   if (docText === undefined || status === undefined || !APPROVAL_STATUSES.includes(status)) return null;
@@ -77,7 +81,13 @@ export function decodeRequest(id: string, fields: Record<string, string>, histor
   const decisions: ApprovalDecisionEntry[] = [];
   for (const e of entries) {
     if (e.decision !== undefined && e.by !== null) {
-      decisions.push({ by: e.by, groups: e.groups ?? [], decision: e.decision, reason: e.reason ?? '', at: e.at });
+      decisions.push({
+        by: e.by,
+        groups: e.groups ?? [],
+        decision: e.decision,
+        reason: e.reason ?? '',
+        at: e.at,
+      });
     }
   }
   return {

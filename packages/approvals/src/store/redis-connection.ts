@@ -42,7 +42,11 @@ export function createConnection(settings: RedisSettings, role: ConnectionRole, 
   const byRole: Record<ConnectionRole, RedisOptions> = {
     // No offline queue: while Redis is away a command fails at once instead of
     // waiting, so a statement that needs review is denied promptly (fail closed).
-    command: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: settings.commandTimeoutMs },
+    command: {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: settings.commandTimeoutMs,
+    },
     subscriber: { enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false },
     bullmq: { enableOfflineQueue: true, maxRetriesPerRequest: null },
   };

@@ -71,7 +71,9 @@ export class DecisionHub {
       subscriber
         .subscribe(channel)
         .then(() => this.#recheck([...this.#watched.keys()]))
-        .catch((err: Error) => logger.debug({ err: err.message }, 'approval subscribe failed; will retry on reconnect'));
+        .catch((err: Error) =>
+          logger.debug({ err: err.message }, 'approval subscribe failed; will retry on reconnect'),
+        );
     });
   }
 
@@ -81,7 +83,10 @@ export class DecisionHub {
     try {
       await this.#deps.subscriber.connect();
     } catch (err) {
-      this.#deps.logger.warn({ err: (err as Error).message }, 'approval subscriber not connected yet; retrying');
+      this.#deps.logger.warn(
+        { err: (err as Error).message },
+        'approval subscriber not connected yet; retrying',
+      );
     }
   }
 
@@ -90,8 +95,15 @@ export class DecisionHub {
     return this.#watched.size;
   }
 
-  wait(id: string, signal: AbortSignal, expiryHint?: { expiresAtMs: number; now: number }): Promise<FinalDecision> {
-    if (this.#closed) return Promise.reject(new ApprovalError('closed', 'the approval service is closed', { approvalId: id }));
+  wait(
+    id: string,
+    signal: AbortSignal,
+    expiryHint?: { expiresAtMs: number; now: number },
+  ): Promise<FinalDecision> {
+    if (this.#closed)
+      return Promise.reject(
+        new ApprovalError('closed', 'the approval service is closed', { approvalId: id }),
+      );
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<FinalDecision>((resolve, reject) => {
       let watched = this.#watched.get(id);
@@ -115,7 +127,8 @@ export class DecisionHub {
       };
       watched.waiters.add(waiter);
       signal.addEventListener('abort', onAbort, { once: true });
-      if (expiryHint && watched.expiryTimer === undefined) this.#armExpiry(id, expiryHint.expiresAtMs - expiryHint.now);
+      if (expiryHint && watched.expiryTimer === undefined)
+        this.#armExpiry(id, expiryHint.expiresAtMs - expiryHint.now);
       this.#ensureInterval();
       void this.#recheck([id]);
     });
@@ -127,7 +140,11 @@ export class DecisionHub {
     if (this.#interval) clearInterval(this.#interval);
     this.#interval = undefined;
     for (const [id, watched] of this.#watched) {
-      this.#settle(id, watched, (w) => w.reject(new ApprovalError('closed', 'the approval service was closed while waiting', { approvalId: id })));
+      this.#settle(id, watched, (w) =>
+        w.reject(
+          new ApprovalError('closed', 'the approval service was closed while waiting', { approvalId: id }),
+        ),
+      );
     }
   }
 
@@ -158,7 +175,10 @@ export class DecisionHub {
       results = await this.#deps.check(ids);
     } catch (err) {
       // Store away: keep waiting; the next (re)subscribe or interval re-reads.
-      this.#deps.logger.debug({ err: (err as Error).message, waiting: ids.length }, 'approval re-read failed');
+      this.#deps.logger.debug(
+        { err: (err as Error).message, waiting: ids.length },
+        'approval re-read failed',
+      );
       return;
     }
     for (const [id, result] of results) {
@@ -166,7 +186,9 @@ export class DecisionHub {
       if (watched === undefined) continue;
       if (result.state === 'final') this.#settle(id, watched, (w) => w.resolve(result.decision));
       else if (result.state === 'missing') {
-        this.#settle(id, watched, (w) => w.reject(new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id })));
+        this.#settle(id, watched, (w) =>
+          w.reject(new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id })),
+        );
       } else {
         this.#armExpiry(id, result.expiresAtMs - result.serverNow);
       }
@@ -177,7 +199,10 @@ export class DecisionHub {
     const watched = this.#watched.get(id);
     if (watched === undefined) return;
     if (watched.expiryTimer) clearTimeout(watched.expiryTimer);
-    watched.expiryTimer = setTimeout(() => void this.#expireNow(id), Math.min(Math.max(0, inMs), MAX_TIMER_MS) + EXPIRY_GRACE_MS);
+    watched.expiryTimer = setTimeout(
+      () => void this.#expireNow(id),
+      Math.min(Math.max(0, inMs), MAX_TIMER_MS) + EXPIRY_GRACE_MS,
+    );
   }
 
   async #expireNow(id: string): Promise<void> {
@@ -194,7 +219,10 @@ export class DecisionHub {
         return;
       }
       // The timeout bounds the wait even when the store can't be told: fail closed.
-      this.#deps.logger.warn({ approvalId: id, err: (err as Error).message }, 'approval timed out while the store was unreachable');
+      this.#deps.logger.warn(
+        { approvalId: id, err: (err as Error).message },
+        'approval timed out while the store was unreachable',
+      );
       outcome = {
         id,
         status: 'expired',
