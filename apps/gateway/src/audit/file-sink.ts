@@ -129,6 +129,8 @@ export class FileAuditSink implements AuditSink {
   #mustReopen = false;
   #closing: Promise<void> | null = null;
   #unsynced = 0;
+  /** After a failed rotation: the size at which to try again. */
+  #rotationRetryAt = 0;
   #syncTimer: NodeJS.Timeout | null = null;
   #syncing: Promise<void> | null = null;
 
@@ -387,13 +389,19 @@ export class FileAuditSink implements AuditSink {
       this.#regular &&
       this.#prefix.length === 0 &&
       this.#chain.head.seq > 0 &&
-      this.#size >= this.#rotateBytes
+      this.#size >= Math.max(this.#rotateBytes, this.#rotationRetryAt)
     );
   }
 
-  /** fsync, close, rename aside, open a new live file whose first record chains to the old one's last. */
+  /**
+   * fsync, close, rename aside, open a new live file whose first record
+   * chains to the old one's last. A rename that fails does not stop the
+   * audit: the live file is reopened and grows on, and rotation is tried
+   * again once it has grown by another `rotateBytes`.
+   */
   async #rotate(): Promise<void> {
     const fd = this.#fd as number;
+    const rotateBytes = this.#rotateBytes as number;
     await this.#settleSync();
     await fdatasyncFd(fd);
     this.#stats.fsyncs += 1;
@@ -401,8 +409,20 @@ export class FileAuditSink implements AuditSink {
     await this.#releaseFd(null);
     const name = rotatedFileName(this.path, this.#clock(), this.#chain.head.seq);
     const target = join(dirname(this.path), name);
-    if (existsSync(target)) throw new Error(`cannot rotate ${this.path}: ${target} already exists`);
-    await rename(this.path, target);
+    try {
+      // Never replace a file: rename(2) would, silently.
+      if (existsSync(target)) throw new Error(`${target} already exists`);
+      await rename(this.path, target);
+      this.#rotationRetryAt = 0;
+    } catch (err) {
+      this.#rotationRetryAt = this.#size + rotateBytes;
+      this.#logger.error(
+        { err, path: this.path, target },
+        'audit file rotation failed; writing on to the live file',
+      );
+      await this.#openLive();
+      return;
+    }
     await fsyncDirectory(dirname(this.path));
     this.#stats.rotations += 1;
     this.#logger.info({ path: this.path, rotated: target, seq: this.#chain.head.seq }, 'audit file rotated');

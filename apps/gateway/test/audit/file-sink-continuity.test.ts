@@ -46,6 +46,25 @@ describe('FileAuditSink across rotations and restarts', () => {
     expect(gap.break).toMatchObject({ kind: 'removed', file: ordered[3] });
   });
 
+  it('writes on to the live file when a rotation fails, and rotates later', async () => {
+    const dir = dirs.make();
+    const path = join(dir, 'audit.jsonl');
+    const fixed = (): Date => new Date(Date.UTC(2026, 0, 2));
+    // The first rotation (after record 2) would need this name: a file already has it.
+    const taken = join(dir, 'audit-20260102T000000000Z-000000000002.jsonl');
+    const sink = await FileAuditSink.open({ path, logger: silent, rotateBytes: 500, clock: fixed });
+    writeFileSync(taken, 'not ours\n');
+    for (let i = 1; i <= 8; i++) await sink.write(outcome(i));
+    expect(sink.healthy).toBe(true);
+    expect(sink.stats.rotations).toBeGreaterThanOrEqual(1);
+    await sink.close();
+
+    expect(readFileSync(taken, 'utf8')).toBe('not ours\n');
+    const ours = auditFiles(dir).filter((f) => f !== taken);
+    expect(await verifyAuditFiles(ours)).toMatchObject({ ok: true, records: 8 + sink.stats.rotations });
+    expect(records(ours[0] as string).length).toBeGreaterThan(2);
+  });
+
   it('continues the chain from the existing file after a restart', async () => {
     const path = join(dirs.make(), 'audit.jsonl');
     const first = await FileAuditSink.open({ path, logger: silent });
