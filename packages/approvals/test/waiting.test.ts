@@ -1,5 +1,15 @@
+import { Redis } from 'ioredis';
 import { ApprovalError, type ApprovalEvent, type ApprovalService } from '../src';
-import { DBA_BOB, closeAll, delay, deleteKeys, newService, request, uniquePrefix } from './helpers';
+import {
+  DBA_BOB,
+  REDIS_URL,
+  closeAll,
+  delay,
+  deleteKeys,
+  newService,
+  request,
+  uniquePrefix,
+} from './helpers';
 
 describe('waitForDecision across gateway instances (real Redis)', () => {
   let prefix: string;
@@ -113,5 +123,27 @@ describe('waitForDecision across gateway instances (real Redis)', () => {
     const outcome = expect(waiting).rejects.toMatchObject({ code: 'closed' });
     await holder.close();
     await outcome;
+  });
+
+  it('does not release a statement on a forged "approved" message; the store decides', async () => {
+    const { id } = await holder.create(request());
+    let settled = false;
+    const waiting = holder.waitForDecision(id, new AbortController().signal).finally(() => {
+      settled = true;
+    });
+    const raw = new Redis(REDIS_URL);
+    try {
+      await delay(20);
+      await raw.publish(
+        `${prefix}:events`,
+        JSON.stringify({ id, type: 'approved', status: 'approved', by: 'mallory', at: Date.now() }),
+      );
+      await delay(100);
+      expect(settled).toBe(false);
+      await api.deny(id, { ...DBA_BOB, reason: 'real decision' });
+      await expect(waiting).resolves.toMatchObject({ status: 'denied', by: 'bob' });
+    } finally {
+      await raw.quit();
+    }
   });
 });

@@ -158,6 +158,13 @@ export class DecisionHub {
     if (typeof msg.id !== 'string' || typeof msg.status !== 'string' || !isFinalStatus(msg.status)) return;
     const watched = this.#watched.get(msg.id);
     if (watched === undefined) return;
+    if (msg.status === 'approved') {
+      // Releasing a statement is the one outcome not to take on a message's word:
+      // confirm it in the store (one round trip). A stray or forged message changes nothing.
+      void this.#recheck([msg.id]);
+      return;
+    }
+    // Denied, expired, withdrawn: the statement fails either way (fail closed), so act at once.
     const decision: FinalDecision = {
       id: msg.id,
       status: msg.status,
