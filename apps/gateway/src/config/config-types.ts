@@ -161,6 +161,8 @@ export interface PolicyRuleConfig {
   readonly approvers?: readonly string[];
   /** Review only: distinct approvals needed (else approvals.required). */
   readonly required?: number;
+  /** Review only: an approval also lets the same identity retry the same text within approvals.grant_window. */
+  readonly grant?: boolean;
 }
 
 export interface PolicyConfig {
@@ -182,6 +184,19 @@ export interface MaskingConfig {
   readonly columns: readonly MaskColumnConfig[];
 }
 
+export interface WebhookConfig {
+  readonly name: string;
+  /** Exactly one of url and url_env is set. */
+  readonly url: string | null;
+  /** Env var holding the URL (Slack webhook URLs are secrets). */
+  readonly url_env: string | null;
+  readonly format: 'json' | 'slack';
+  /** Null = the approvals package's default events. */
+  readonly events: readonly ('requested' | 'approved' | 'denied' | 'expired' | 'withdrawn' | 'executed')[] | null;
+  /** Header name -> env var holding its value. */
+  readonly headers_env: Readonly<Record<string, string>>;
+}
+
 export interface ApprovalsConfig {
   /** redis:// or rediss:// URL, without a password. */
   readonly redis: string;
@@ -189,6 +204,22 @@ export interface ApprovalsConfig {
   readonly required: number;
   /** How long a request waits before it expires, ms. */
   readonly timeout: number;
+  /** How long an approval covers a CI retry of the same text (rules with grant: true), ms; 0 disables grants. */
+  readonly grant_window: number;
+  readonly webhooks: readonly WebhookConfig[];
+  readonly notifications: {
+    readonly attempts: number;
+    /** First retry delay, ms (doubled per retry). */
+    readonly backoff: number;
+    /** One webhook request, ms. */
+    readonly timeout: number;
+    readonly control_url: string | null;
+  };
+  /** How long decided requests stay readable, ms. */
+  readonly retention: number;
+  readonly connect_timeout: number;
+  readonly command_timeout: number;
+  readonly recheck_interval: number;
 }
 
 export interface AuditConfig {

@@ -79,11 +79,18 @@ targets:
 policy:
   rules:
     - { id: no-destruction, when: { guardrails: ["*"] }, action: deny }
-    - { id: ci-ddl-prod, when: { groups: [ci], environment: production, kinds: [ddl] }, action: review, reason: DDL on production needs a DBA, approvers: dba, required: 2 }
+    - { id: ci-ddl-prod, when: { groups: [ci], environment: production, kinds: [ddl] }, action: review, reason: DDL on production needs a DBA, approvers: dba, required: 2, grant: true }
     - { id: reads, when: { kinds: read, tables: [public.*], database: app }, action: allow }
     - { id: unknown-ok, when: { identity: alice, unknown: true }, action: allow }
 masking: { auto: true, unmasked_groups: [dba], strict_groups: [agents], columns: [ { table: public.users, column: notes, mask: redact } ] }
-approvals: { redis: redis://127.0.0.1:6379, approvers: [dba], required: 2, timeout: 15m }
+approvals:
+  redis: redis://127.0.0.1:6379
+  approvers: [dba]
+  required: 2
+  timeout: 15m
+  webhooks:
+    - { name: dba-slack, url_env: DBA_SLACK_URL, format: slack }
+    - { name: tickets, url: https://tickets.example.com/hook, events: [requested, denied], headers_env: { Authorization: TICKETS_AUTH } }
 audit: { file: /var/log/gatehouse/audit.jsonl, on_failure: allow }
 limits: { max_message_size: 1MiB, connect_timeout: 5s, auth_timeout: 30s, shutdown_grace: 0s }
 `,
@@ -99,10 +106,25 @@ limits: { max_message_size: 1MiB, connect_timeout: 5s, auth_timeout: 30s, shutdo
       expect(c.identity.issuers[2]).toMatchObject({ dev: true, jwks: null, algorithms: ['ES256'], key_dir: join(dir, '.gatehouse/dev-issuer') });
       expect(c.identity.service_tokens[0]!.sha256).toBe('ab'.repeat(32));
       expect(c.targets[0]!.upstream.ca).toBe(join(dir, 'ca.pem'));
-      expect(c.policy.rules[1]).toEqual({ id: 'ci-ddl-prod', when: { groups: ['ci'], environments: ['production'], kinds: ['ddl'] }, action: 'review', reason: 'DDL on production needs a DBA', approvers: ['dba'], required: 2 });
+      expect(c.policy.rules[1]).toEqual({ id: 'ci-ddl-prod', when: { groups: ['ci'], environments: ['production'], kinds: ['ddl'] }, action: 'review', reason: 'DDL on production needs a DBA', approvers: ['dba'], required: 2, grant: true });
       expect(c.policy.rules[2]!.when).toEqual({ kinds: ['read'], tables: ['public.*'], databases: ['app'] });
       expect(c.policy.rules[3]!.when).toEqual({ identities: ['alice'], unknown: true });
-      expect(c.approvals).toEqual({ redis: 'redis://127.0.0.1:6379', approvers: ['dba'], required: 2, timeout: 900_000 });
+      expect(c.approvals).toEqual({
+        redis: 'redis://127.0.0.1:6379',
+        approvers: ['dba'],
+        required: 2,
+        timeout: 900_000,
+        grant_window: 3_600_000,
+        webhooks: [
+          { name: 'dba-slack', url: null, url_env: 'DBA_SLACK_URL', format: 'slack', events: null, headers_env: {} },
+          { name: 'tickets', url: 'https://tickets.example.com/hook', url_env: null, format: 'json', events: ['requested', 'denied'], headers_env: { Authorization: 'TICKETS_AUTH' } },
+        ],
+        notifications: { attempts: 5, backoff: 1000, timeout: 5000, control_url: null },
+        retention: 30 * 86_400_000,
+        connect_timeout: 2000,
+        command_timeout: 2000,
+        recheck_interval: 5000,
+      });
       expect(c.audit).toEqual({ file: '/var/log/gatehouse/audit.jsonl', on_failure: 'allow' });
       expect(c.limits).toEqual({ max_message_size: 1024 * 1024, connect_timeout: 5000, auth_timeout: 30_000, shutdown_grace: 0 });
     } finally {
@@ -165,6 +187,10 @@ describe('parseConfig: errors name the key and what to write', () => {
     ['an empty condition list', withExtra('policy: { rules: [ { id: r1, when: { groups: [] }, action: allow } ] }'), 'policy.rules[0].when.groups: an empty list matches nothing; remove the key to match any'],
     ['approvers on an allow rule', withExtra('policy: { rules: [ { id: r1, action: allow, approvers: [dba] } ] }'), 'policy.rules[0].approvers: approvers only applies to action: review; remove it'],
     ['a redis URL with a password', withExtra('approvals: { redis: "redis://:s3cret@127.0.0.1:6379", approvers: [dba] }'), 'approvals.redis: the Redis URL must not carry a password; the config file never holds secrets'],
+    ['a webhook with url and url_env', withExtra('approvals: { redis: "redis://h", approvers: [dba], webhooks: [ { name: a, url: "https://x", url_env: X } ] }'), 'approvals.webhooks[0].url: write exactly one of url and url_env'],
+    ['a webhook with plain headers', withExtra('approvals: { redis: "redis://h", approvers: [dba], webhooks: [ { name: a, url: "https://x", headers: { Authorization: "Bearer s3cret" } } ] }'), 'approvals.webhooks[0]: unknown key "headers": header values may be secrets'],
+    ['duplicate webhook names', withExtra('approvals: { redis: "redis://h", approvers: [dba], webhooks: [ { name: a, url: "https://x" }, { name: a, url: "https://y" } ] }'), 'approvals.webhooks[1].name: webhook "a" is listed twice'],
+    ['grant on a deny rule', withExtra('policy: { rules: [ { id: r1, action: deny, grant: true } ] }'), 'policy.rules[0].grant: grant only applies to action: review; remove it'],
     ['approvals without approvers', withExtra('approvals: { redis: "redis://127.0.0.1:6379", approvers: [] }'), 'approvals.approvers: expected at least one approver group'],
     ['an audit mode that does not exist', withExtra('audit: { on_failure: ignore }'), 'audit.on_failure: expected refuse (statements are refused when the audit cannot be written) or allow, got "ignore"'],
     ['a group in unmasked and strict', withExtra('masking: { unmasked_groups: [a], strict_groups: [a] }'), 'masking.strict_groups: group a is also in unmasked_groups; keep it in one'],

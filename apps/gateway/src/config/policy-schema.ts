@@ -82,16 +82,17 @@ const ruleSchema = section(
     reason: nonEmptyString('one sentence shown to the client').optional(),
     approvers: nameList('group name').optional(),
     required: z
-      .number({ error: expecting('the number of approvals required, 1-10') })
-      .int({ error: expecting('the number of approvals required, 1-10') })
-      .min(1, { error: expecting('the number of approvals required, 1-10') })
-      .max(10, { error: expecting('the number of approvals required, 1-10') })
+      .number({ error: expecting('the number of approvals required, 1-20') })
+      .int({ error: expecting('the number of approvals required, 1-20') })
+      .min(1, { error: expecting('the number of approvals required, 1-20') })
+      .max(20, { error: expecting('the number of approvals required, 1-20') })
       .optional(),
+    grant: booleanFlag().optional(),
   },
   'a rule mapping such as { id: reads, when: { kinds: [read] }, action: allow }',
 ).transform((r, ctx): PolicyRuleConfig => {
   if (r.action !== 'review') {
-    for (const key of ['approvers', 'required'] as const) {
+    for (const key of ['approvers', 'required', 'grant'] as const) {
       if (r[key] !== undefined) {
         ctx.issues.push({ code: 'custom', path: [key], message: `${key} only applies to action: review; remove it`, input: undefined });
       }
@@ -104,6 +105,7 @@ const ruleSchema = section(
     reason: r.reason ?? null,
     ...(r.approvers !== undefined ? { approvers: r.approvers } : {}),
     ...(r.required !== undefined ? { required: r.required } : {}),
+    ...(r.grant !== undefined ? { grant: r.grant } : {}),
   };
 });
 

@@ -24,6 +24,9 @@ export function section<Shape extends z.ZodRawShape>(shape: Shape, what = 'a map
         if (issue.keys.includes('password')) {
           return `unknown key "password": passwords never go in the config; write password_env: NAME and export NAME`;
         }
+        if (issue.keys.includes('headers')) {
+          return `unknown key "headers": header values may be secrets and never go in the config; write headers_env: { Header-Name: ENV_VAR }`;
+        }
         return `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}; expected one of: ${known}`;
       }
       return expecting(what)(issue);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AuditFailureMode } from '@gatehouse/sql-core';
-import type { ApprovalsConfig } from './config-types';
-import { booleanFlag, byteSize, duration, expecting, host, nameList, nonEmptyString, path, port, section } from './schema-helpers';
+import type { ApprovalsConfig, WebhookConfig } from './config-types';
+import { booleanFlag, byteSize, duration, envName, expecting, host, name, nameList, nonEmptyString, path, port, section, stringOrList } from './schema-helpers';
 import { engine } from './targets-schema';
 
 /** Default client-facing port per engine. */
@@ -62,6 +62,48 @@ export const maskingSchema = section({
     }
   });
 
+const APPROVAL_EVENTS = ['requested', 'approved', 'denied', 'expired', 'withdrawn', 'executed'] as const;
+
+const requiredApprovals = () =>
+  z
+    .number({ error: expecting('the number of approvals required, 1-20') })
+    .int({ error: expecting('the number of approvals required, 1-20') })
+    .min(1, { error: expecting('the number of approvals required, 1-20') })
+    .max(20, { error: expecting('the number of approvals required, 1-20') });
+
+const httpUrl = (what: string) =>
+  z.string({ error: expecting(what) }).refine((s) => /^https?:\/\/[^\s]+$/i.test(s), { error: expecting(what) });
+
+const webhookSchema = section(
+  {
+    name: name('a webhook name'),
+    // A Slack incoming-webhook URL is itself a secret: url_env keeps it out of the file.
+    url: httpUrl('an http:// or https:// URL').optional(),
+    url_env: envName().optional(),
+    format: z.enum(['json', 'slack'], { error: expecting('json or slack') }).default('json'),
+    events: stringOrList(z.enum(APPROVAL_EVENTS, { error: expecting(`an approval event, one of: ${APPROVAL_EVENTS.join(', ')}`) }), 'approval events').optional(),
+    /** Header name -> env var holding its value (header values such as Authorization are secrets). */
+    headers_env: z
+      .record(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'expected an HTTP header name' }), envName(), {
+        error: expecting('a mapping of header name to environment variable name, such as { Authorization: HOOK_AUTH }'),
+      })
+      .optional(),
+  },
+  'a webhook mapping such as { name: dba-slack, url_env: DBA_SLACK_WEBHOOK_URL, format: slack }',
+).transform((w, ctx): WebhookConfig => {
+  if ((w.url === undefined) === (w.url_env === undefined)) {
+    ctx.issues.push({ code: 'custom', path: ['url'], message: 'write exactly one of url and url_env', input: undefined });
+  }
+  return {
+    name: w.name,
+    url: w.url ?? null,
+    url_env: w.url_env ?? null,
+    format: w.format,
+    events: w.events ?? null,
+    headers_env: w.headers_env ?? {},
+  };
+});
+
 export const approvalsSchema = section(
   {
     redis: z
@@ -72,16 +114,32 @@ export const approvalsSchema = section(
         error: 'the Redis URL must not carry a password; the config file never holds secrets',
       }),
     approvers: nameList('group name').refine((l) => l.length > 0, { error: 'expected at least one approver group' }),
-    required: z
-      .number({ error: expecting('the number of approvals required, 1-10') })
-      .int({ error: expecting('the number of approvals required, 1-10') })
-      .min(1, { error: expecting('the number of approvals required, 1-10') })
-      .max(10, { error: expecting('the number of approvals required, 1-10') })
-      .default(1),
+    required: requiredApprovals().default(1),
     timeout: duration(10_000, 7 * 86_400_000).default(15 * 60_000),
+    grant_window: duration(0, 30 * 86_400_000).default(60 * 60_000),
+    webhooks: z.array(webhookSchema, { error: expecting('a list of webhooks') }).default([]),
+    notifications: section({
+      attempts: z.number({ error: expecting('a number of attempts 1-20') }).int().min(1).max(20).default(5),
+      backoff: duration(100, 3_600_000).default(1000),
+      timeout: duration(100, 300_000).default(5000),
+      control_url: httpUrl('the control API base URL for links, such as https://gatehouse.example.com').optional(),
+    }).prefault({}),
+    retention: duration(60_000, 365 * 86_400_000).default(30 * 86_400_000),
+    connect_timeout: duration(100, 60_000).default(2000),
+    command_timeout: duration(100, 60_000).default(2000),
+    recheck_interval: duration(100, 300_000).default(5000),
   },
   'an approvals mapping such as { redis: redis://127.0.0.1:6379, approvers: [dba] }',
-).transform((a): ApprovalsConfig => a);
+).superRefine((a, ctx) => {
+  const seen = new Set<string>();
+  a.webhooks.forEach((w, i) => {
+    if (seen.has(w.name)) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'name'], message: `webhook "${w.name}" is listed twice; names must be unique`, input: undefined });
+    seen.add(w.name);
+  });
+}).transform((a): ApprovalsConfig => ({
+  ...a,
+  notifications: { ...a.notifications, control_url: a.notifications.control_url ?? null },
+}));
 
 export const auditSchema = (baseDir: string) =>
   section({
