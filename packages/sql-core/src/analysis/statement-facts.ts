@@ -66,8 +66,14 @@ export interface StatementFacts {
   readonly unknownReason?: string;
   /** SQL-level PREPARE name: the statement it prepares was judged with these facts. */
   readonly prepares?: string;
-  /** SQL-level EXECUTE name: inherits the prepared statement's decision. */
+  /**
+   * SQL-level EXECUTE name (also `EXPLAIN ANALYZE EXECUTE`, `CREATE TABLE AS EXECUTE`). Without a
+   * resolver (see `AnalyseOptions.prepared`) such a statement is `unknown`; with one, it carries
+   * the prepared statement's facts merged with those of its own parameters.
+   */
   readonly executes?: string;
+  /** SQL-level DEALLOCATE name, `*` for DEALLOCATE ALL and DISCARD ALL: the session forgets it. */
+  readonly deallocates?: string;
 }
 
 /** The result of analysing one client string, which may hold several statements. */
@@ -76,8 +82,17 @@ export interface Analysis {
   readonly statements: readonly StatementFacts[];
 }
 
+/** Per-call context a session can give the analyser. */
+export interface AnalyseOptions {
+  /**
+   * The facts this session recorded when it allowed `PREPARE name AS ...` (SQL level), so that
+   * `EXECUTE name` is judged as the statement it runs. Unresolved names leave EXECUTE `unknown`.
+   */
+  readonly prepared?: (name: string) => StatementFacts | undefined;
+}
+
 /** The port each dialect's parser implements. Pure: no I/O. */
 export interface StatementAnalyser {
   readonly dialect: Dialect;
-  analyse(sql: string): Analysis;
+  analyse(sql: string, options?: AnalyseOptions): Analysis;
 }

@@ -1,0 +1,63 @@
+/**
+ * Stable guardrail ids. Policy rules name them (`when: { guardrails: [...] }`), audit records
+ * carry them, docs/guardrails.md documents each with a trigger and a near miss. Never rename one.
+ */
+export const GuardrailId = {
+  dropTable: 'drop-table',
+  dropSchema: 'drop-schema',
+  dropDatabase: 'drop-database',
+  dropOwned: 'drop-owned',
+  dropCascade: 'drop-cascade',
+  truncate: 'truncate',
+  deleteWithoutWhere: 'delete-without-where',
+  updateWithoutWhere: 'update-without-where',
+  tautologicalWhere: 'tautological-where',
+  dataModifyingCte: 'data-modifying-cte',
+  mergeDelete: 'merge-delete',
+  explainAnalyzeWrite: 'explain-analyze-write',
+  destructiveAlter: 'destructive-alter',
+  privilegeChange: 'privilege-change',
+  roleSwitch: 'role-switch',
+  fileOrProgramAccess: 'file-or-program-access',
+  dynamicSql: 'dynamic-sql',
+  systemConfig: 'system-config',
+  serverControl: 'server-control',
+  lexingChange: 'lexing-change',
+  lockHeavy: 'lock-heavy',
+  indexWithoutConcurrently: 'index-without-concurrently',
+  constraintWithoutNotValid: 'constraint-without-not-valid',
+  setNotNull: 'set-not-null',
+  volatileDefault: 'volatile-default',
+  rename: 'rename',
+} as const;
+export type GuardrailId = (typeof GuardrailId)[keyof typeof GuardrailId];
+
+/** One line per id: what it protects against (the long form is docs/guardrails.md). */
+export const GUARDRAIL_CATALOGUE: Readonly<Record<GuardrailId, string>> = Object.freeze({
+  'drop-table': 'a table and its data are dropped',
+  'drop-schema': 'a schema is dropped',
+  'drop-database': 'a database is dropped',
+  'drop-owned': 'every object a role owns is dropped',
+  'drop-cascade': 'CASCADE reaches objects the statement does not name',
+  truncate: 'every row of a table is removed',
+  'delete-without-where': 'a DELETE reaches every row',
+  'update-without-where': 'an UPDATE reaches every row',
+  'tautological-where': 'a WHERE clause that is always true (a classic injection shape)',
+  'data-modifying-cte': 'a WITH query modifies data inside a statement that looks like a read',
+  'merge-delete': 'a MERGE deletes rows',
+  'explain-analyze-write': 'EXPLAIN ANALYZE runs a statement that changes something',
+  'destructive-alter': 'ALTER TABLE drops a column or changes a column type',
+  'privilege-change': 'privileges, roles, passwords, ownership or row security change',
+  'role-switch': 'the session changes the role it acts as',
+  'file-or-program-access': 'the server reads or writes its own files or runs a program',
+  'dynamic-sql': 'SQL built at run time that analysis cannot see',
+  'system-config': 'server, database or role configuration changes, or safety settings are turned off',
+  'server-control': 'other sessions are signalled or the server is controlled',
+  'lexing-change': 'a setting that changes how later statements are lexed',
+  'lock-heavy': 'a lock that blocks other sessions for long',
+  'index-without-concurrently': 'an index is built or dropped while writes are blocked',
+  'constraint-without-not-valid': 'a constraint is validated while writes are blocked',
+  'set-not-null': 'SET NOT NULL scans the table while writes are blocked',
+  'volatile-default': 'ADD COLUMN rewrites the whole table',
+  rename: 'a table, view or column is renamed under running clients',
+});
