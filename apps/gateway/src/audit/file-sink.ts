@@ -1,7 +1,5 @@
 import {
   AuditChain,
-  chainRecoveredEvent,
-  chainRotatedEvent,
   EMPTY_CHAIN_HEAD,
   eventBody,
   GatewayError,
@@ -14,20 +12,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { MAX_TORN_BYTES, readChainTail, type ChainTail } from './chain-tail';
 import { acquireFileLock, type FileLock } from './file-lock';
-import {
-  closeFd,
-  errorCode,
-  fdatasyncFd,
-  fdReader,
-  fstatFd,
-  fsyncDirectory,
-  openFd,
-  PartialWriteError,
-  writeAll,
-} from './file-io';
-import { listRotatedFiles, rotatedFileName } from './rotation';
+import { closeFd, errorCode, fdatasyncFd, fsyncDirectory, PartialWriteError, writeAll } from './file-io';
+import { GroupFsync } from './group-fsync';
+import { openLiveFile, type PrefixRecord } from './live-file';
+import { rotatedFileName } from './rotation';
 
 /**
  * When `write()` resolves.
@@ -86,13 +75,6 @@ interface Entry {
   readonly reject: (err: Error) => void;
 }
 
-/** A record the sink writes for itself ahead of the next batch. */
-interface PrefixRecord {
-  readonly body: string;
-  /** Terminate a torn line first. */
-  readonly newlineFirst: boolean;
-}
-
 /**
  * The default audit sink: an append-only (O_APPEND) JSONL file holding one
  * hash chain, across rotations and restarts. Concurrent writes queue in call
@@ -110,8 +92,6 @@ export class FileAuditSink implements AuditSink {
   readonly #logger: Logger;
   readonly #clock: () => Date;
   readonly #durability: AuditDurability;
-  readonly #fsyncIntervalMs: number;
-  readonly #fsyncEveryRecords: number;
   readonly #rotateBytes: number | null;
   readonly #maxBatchBytes: number;
   readonly #fileMode: number;
@@ -128,23 +108,26 @@ export class FileAuditSink implements AuditSink {
   #failure: Error | null = null;
   #mustReopen = false;
   #closing: Promise<void> | null = null;
-  #unsynced = 0;
   /** After a failed rotation: the size at which to try again. */
   #rotationRetryAt = 0;
-  #syncTimer: NodeJS.Timeout | null = null;
-  #syncing: Promise<void> | null = null;
+  readonly #fsync: GroupFsync;
 
   private constructor(options: FileAuditSinkOptions) {
     this.path = options.path;
     this.#logger = options.logger;
     this.#clock = options.clock ?? (() => new Date());
     this.#durability = options.durability ?? FILE_SINK_DEFAULTS.durability;
-    this.#fsyncIntervalMs = options.fsyncIntervalMs ?? FILE_SINK_DEFAULTS.fsyncIntervalMs;
-    this.#fsyncEveryRecords = options.fsyncEveryRecords ?? FILE_SINK_DEFAULTS.fsyncEveryRecords;
     this.#rotateBytes =
       options.rotateBytes === undefined ? FILE_SINK_DEFAULTS.rotateBytes : options.rotateBytes;
     this.#maxBatchBytes = options.maxBatchBytes ?? FILE_SINK_DEFAULTS.maxBatchBytes;
     this.#fileMode = options.fileMode ?? FILE_SINK_DEFAULTS.fileMode;
+    this.#fsync = new GroupFsync({
+      intervalMs: options.fsyncIntervalMs ?? FILE_SINK_DEFAULTS.fsyncIntervalMs,
+      everyRecords: options.fsyncEveryRecords ?? FILE_SINK_DEFAULTS.fsyncEveryRecords,
+      fd: () => this.#fd,
+      onSynced: () => void (this.#stats.fsyncs += 1),
+      onError: (err) => this.#fail(err),
+    });
   }
 
   /**
@@ -213,15 +196,14 @@ export class FileAuditSink implements AuditSink {
     while (this.#scheduled || this.#pumping !== null) {
       await (this.#pumping ?? new Promise<void>((resolve) => setImmediate(resolve)));
     }
-    if (this.#syncTimer !== null) clearTimeout(this.#syncTimer);
-    this.#syncTimer = null;
+    this.#fsync.cancel();
     let failure: Error | null = null;
-    await this.#settleSync();
+    await this.#fsync.settle();
     if (this.#fd !== null && !this.#mustReopen) {
       try {
         await fdatasyncFd(this.#fd);
         this.#stats.fsyncs += 1;
-        this.#unsynced = 0;
+        this.#fsync.synced();
       } catch (err) {
         failure = err as Error;
         this.#fail(failure);
@@ -298,8 +280,7 @@ export class FileAuditSink implements AuditSink {
         await fdatasyncFd(fd);
         this.#stats.fsyncs += 1;
       } else {
-        this.#unsynced += ends.length;
-        this.#scheduleSync();
+        this.#fsync.written(ends.length);
       }
       this.#healed();
       for (const e of batch) e.resolve();
@@ -346,43 +327,6 @@ export class FileAuditSink implements AuditSink {
     this.#failure = null;
   }
 
-  #scheduleSync(): void {
-    if (this.#unsynced >= this.#fsyncEveryRecords) {
-      void this.#syncNow();
-      return;
-    }
-    if (this.#syncTimer !== null || this.#syncing !== null) return;
-    this.#syncTimer = setTimeout(() => {
-      this.#syncTimer = null;
-      void this.#syncNow();
-    }, this.#fsyncIntervalMs);
-    this.#syncTimer.unref();
-  }
-
-  /** Background group fsync (`write` durability). Its failure marks the sink failed; nothing is waiting on it. */
-  #syncNow(): Promise<void> {
-    if (this.#syncTimer !== null) clearTimeout(this.#syncTimer);
-    this.#syncTimer = null;
-    if (this.#syncing !== null) return this.#syncing;
-    const fd = this.#fd;
-    if (this.#unsynced === 0 || fd === null) return Promise.resolve();
-    this.#unsynced = 0;
-    this.#syncing = fdatasyncFd(fd)
-      .then(
-        () => void (this.#stats.fsyncs += 1),
-        (err: Error) => this.#fail(err),
-      )
-      .finally(() => {
-        this.#syncing = null;
-        if (this.#unsynced > 0 && this.#fd !== null) this.#scheduleSync();
-      });
-    return this.#syncing;
-  }
-
-  async #settleSync(): Promise<void> {
-    while (this.#syncing !== null) await this.#syncing;
-  }
-
   #rotationDue(): boolean {
     return (
       this.#rotateBytes !== null &&
@@ -402,10 +346,10 @@ export class FileAuditSink implements AuditSink {
   async #rotate(): Promise<void> {
     const fd = this.#fd as number;
     const rotateBytes = this.#rotateBytes as number;
-    await this.#settleSync();
+    await this.#fsync.settle();
     await fdatasyncFd(fd);
     this.#stats.fsyncs += 1;
-    this.#unsynced = 0;
+    this.#fsync.synced();
     await this.#releaseFd(null);
     const name = rotatedFileName(this.path, this.#clock(), this.#chain.head.seq);
     const target = join(dirname(this.path), name);
@@ -429,74 +373,24 @@ export class FileAuditSink implements AuditSink {
     await this.#openLive();
   }
 
-  /**
-   * (Re)opens the live file and sets the chain from what is on disk: its last
-   * record; else the newest rotated file's last record, or this sink's own
-   * head (a `chain.rotated` record goes first); else genesis. A torn end is
-   * terminated and vouched for by a `chain.recovered` record.
-   */
+  /** (Re)opens the live file and sets the chain from what is on disk (see openLiveFile). */
   async #openLive(): Promise<void> {
-    await this.#settleSync();
+    await this.#fsync.settle();
     await this.#releaseFd(this.#failure);
     this.#prefix = [];
-    const fd = await openFd(this.path, 'a+', this.#fileMode);
-    this.#fd = fd;
-    const st = await fstatFd(fd);
-    this.#regular = st.isFile();
-    this.#size = st.size;
-    const tail: ChainTail = this.#regular
-      ? await readChainTail(fdReader(fd), st.size, this.path)
-      : { head: null, torn: Buffer.alloc(0) };
-    const time = this.#clock();
-    const prefix: PrefixRecord[] = [];
-    if (tail.torn.length > 0) {
-      const newlineFirst = tail.torn[tail.torn.length - 1] !== 0x0a;
-      const region = newlineFirst ? Buffer.concat([tail.torn, Buffer.from('\n')]) : tail.torn;
-      prefix.push({ body: eventBody(chainRecoveredEvent(region, time)), newlineFirst });
-      this.#logger.warn(
-        { path: this.path, tornBytes: region.length },
-        'audit file ended with a torn record; recording chain.recovered',
-      );
-    }
-    let head = tail.head;
-    if (head === null) {
-      const continued = await this.#continuation();
-      if (continued !== null) {
-        head = continued.head;
-        prefix.push({ body: eventBody(chainRotatedEvent(continued.rotatedFrom, time)), newlineFirst: false });
-      }
-    } else if (head.seq < this.#chain.head.seq) {
-      this.#logger.warn(
-        { path: this.path, file: head.seq, written: this.#chain.head.seq },
-        'audit file is behind what this sink wrote; continuing from the file',
-      );
-    }
-    this.#chain.reset(head ?? EMPTY_CHAIN_HEAD);
-    this.#prefix = prefix;
+    const live = await openLiveFile({
+      path: this.path,
+      fileMode: this.#fileMode,
+      written: this.#chain.head,
+      time: this.#clock(),
+      logger: this.#logger,
+    });
+    this.#fd = live.fd;
+    this.#regular = live.regular;
+    this.#size = live.size;
+    this.#chain.reset(live.head ?? EMPTY_CHAIN_HEAD);
+    this.#prefix = [...live.prefix];
     this.#mustReopen = false;
-  }
-
-  /** Where a live file with no records continues the chain from. */
-  async #continuation(): Promise<{ head: ChainHead; rotatedFrom: string | null } | null> {
-    const mine = this.#chain.head;
-    const newest = (await listRotatedFiles(this.path)).at(-1);
-    if (newest !== undefined) {
-      const fd = await openFd(newest.path, 'r');
-      try {
-        const { size } = await fstatFd(fd);
-        const tail = await readChainTail(fdReader(fd), size, newest.path);
-        if (tail.torn.length > 0 || tail.head === null) {
-          throw new GatewayError(
-            GatewayErrorCode.auditUnavailable,
-            `rotated audit file ${newest.path} does not end with a complete record (${Math.min(tail.torn.length, MAX_TORN_BYTES)} stray bytes); run gatehouse audit verify`,
-          );
-        }
-        if (tail.head.seq >= mine.seq) return { head: tail.head, rotatedFrom: newest.name };
-      } finally {
-        await closeFd(fd).catch(() => undefined);
-      }
-    }
-    return mine.seq > 0 ? { head: mine, rotatedFrom: null } : null;
   }
 
   /** Closes the fd, unless the failure that brought us here says it is no longer ours (EBADF). */
