@@ -161,7 +161,7 @@ function aExpr(b: Obj, depth: number): Value | undefined {
     case 'AEXPR_IN': {
       const l = fold(b.lexpr, depth + 1);
       let result: Value = FALSE;
-      for (const item of list(b.rexpr)) {
+      for (const item of listItems(b.rexpr)) {
         const c = compare('=', l, fold(item, depth + 1));
         if (c === undefined) return undefined;
         if (c.t === 'bool' && c.v) {
@@ -176,7 +176,7 @@ function aExpr(b: Obj, depth: number): Value | undefined {
     }
     case 'AEXPR_BETWEEN':
     case 'AEXPR_NOT_BETWEEN': {
-      const bounds = list(b.rexpr);
+      const bounds = listItems(b.rexpr);
       const x = fold(b.lexpr, depth + 1);
       const lo = compare('>=', x, fold(bounds[0], depth + 1));
       const hi = compare('<=', x, fold(bounds[1], depth + 1));
@@ -196,6 +196,12 @@ function aExpr(b: Obj, depth: number): Value | undefined {
     default:
       return undefined;
   }
+}
+
+/** IN (...) and BETWEEN hold their right side in a List node. */
+function listItems(v: unknown): readonly unknown[] {
+  const l = asNode(v, 'List');
+  return l === null ? list(v) : list(l.items);
 }
 
 function boolAnd(a: Value | undefined, b: Value | undefined): Value | undefined {

@@ -63,17 +63,18 @@ export class FactsCollector {
     return this.findings.has(id);
   }
 
+  // Facts are shared through the cache: every object kept here is frozen as it is stored.
   read(t: TableRef): void {
-    this.tablesRead.set(tableKey(t), t);
+    this.tablesRead.set(tableKey(t), Object.freeze(t));
   }
 
   written(t: TableRef): void {
-    this.tablesWritten.set(tableKey(t), t);
+    this.tablesWritten.set(tableKey(t), Object.freeze(t));
   }
 
   column(table: TableRef | null, column: string, role: ColumnRole): void {
     const key = `${table === null ? '' : tableKey(table)}\u0001${column}\u0001${role}`;
-    if (!this.columns.has(key)) this.columns.set(key, { table, column, role });
+    if (!this.columns.has(key)) this.columns.set(key, Object.freeze({ table: table === null ? null : Object.freeze(table), column, role }));
   }
 
   /**

@@ -147,6 +147,8 @@ const EFFECTS: ReadonlyMap<string, FunctionEffect> = new Map<string, FunctionEff
     ],
     SERVER_CONTROL,
   ),
+  // pg_notify is NOTIFY by another spelling.
+  ['pg_notify', { kind: 'utility' }],
   ['pg_reload_conf', { kind: 'admin', guardrail: GuardrailId.systemConfig, detail: 'the statement reloads the server configuration' }],
   // Sequences and large objects are data: these change it.
   ...table(['setval', 'lo_create', 'lo_creat', 'lo_unlink', 'lo_put', 'lo_from_bytea', 'lo_truncate', 'lo_truncate64', 'lowrite', 'pg_logical_emit_message'], WRITE),

@@ -101,9 +101,11 @@ function scan(text: string, keep: ReadonlySet<number>): Scan {
     } else if (isIdentStart(c)) {
       const lower = c | 32;
       if (next === 39 && (lower === 101 || lower === 98 || lower === 120 || lower === 110)) {
-        // E'...' (backslash escapes), B'...', X'...', N'...'
+        // E'...' (backslash escapes), B'...', X'...', N'...'. The parser places N'...' at its quote.
+        flags[i + 1] = LITERAL;
         i = literal(i, quotedEnd(text, i + 1, 39, lower === 101));
       } else if (lower === 117 && next === 38 && text.charCodeAt(i + 2) === 39) {
+        flags[i + 2] = LITERAL;
         i = literal(i, quotedEnd(text, i + 2, 39, false));
       } else if (lower === 117 && next === 38 && text.charCodeAt(i + 2) === 34) {
         flags[i] = OTHER;

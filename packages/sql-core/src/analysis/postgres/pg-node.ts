@@ -70,6 +70,11 @@ export function isRangeVarBody(value: unknown): value is RangeVar {
   return isObj(value) && typeof value.relname === 'string' && typeof value.relpersistence === 'string';
 }
 
+/** A bare TypeName struct (`ColumnDef.typeName`, `TypeCast.typeName`): `typemod` is always present. */
+export function isTypeNameBody(value: unknown): boolean {
+  return isObj(value) && typeof value.typemod === 'number' && (Array.isArray(value.names) || value.typeOid !== undefined);
+}
+
 /** RangeVar -> TableRef. The catalog part of `db.schema.table` must name the current database; it is dropped. */
 export function tableFromRangeVar(rv: RangeVar): TableRef {
   return { schema: rv.schemaname ?? null, name: rv.relname ?? '' };

@@ -135,9 +135,9 @@ function toFacts(c: FactsCollector, fp: string, normalized: string): StatementFa
   } = {
     kind: c.kind,
     command: c.command,
-    tablesRead: freezeTables(c.tablesRead.values()),
-    tablesWritten: freezeTables(c.tablesWritten.values()),
-    columns: Object.freeze([...c.columns.values()].map((u) => Object.freeze({ ...u, table: u.table === null ? null : Object.freeze({ ...u.table }) }))),
+    tablesRead: Object.freeze([...c.tablesRead.values()]),
+    tablesWritten: Object.freeze([...c.tablesWritten.values()]),
+    columns: Object.freeze([...c.columns.values()]),
     functions: Object.freeze([...c.functions]),
     guardrails: Object.freeze([...c.findings.values()].map((f) => Object.freeze({ id: f.id, detail: f.detail }))),
     fingerprint: fp,
@@ -148,10 +148,6 @@ function toFacts(c: FactsCollector, fp: string, normalized: string): StatementFa
   if (c.executes !== undefined) facts.executes = c.executes;
   if (c.deallocates !== undefined) facts.deallocates = c.deallocates;
   return Object.freeze(facts);
-}
-
-function freezeTables(tables: Iterable<TableRef>): readonly TableRef[] {
-  return Object.freeze([...tables].map((t) => Object.freeze({ schema: t.schema, name: t.name })));
 }
 
 function freezeAnalysis(statements: StatementFacts[]): Analysis {

@@ -1,6 +1,6 @@
 import type { ColumnRole, StatementFacts, TableRef } from '../statement-facts';
 import { FactsCollector } from './facts-collector';
-import { isObj, isRangeVarBody, nodeType, tableFromRangeVar, type Obj } from './pg-node';
+import { isObj, isRangeVarBody, isTypeNameBody, nodeType, tableFromRangeVar, type Obj } from './pg-node';
 import { Scope } from './scope';
 import { classify } from './statement-kinds';
 import type { RangeVar } from '@pgsql/types';
@@ -72,6 +72,11 @@ export class Walker {
     }
     if (isRangeVarBody(value)) {
       this.relation(value, this.tableRole);
+      return;
+    }
+    // Bare structs in typed fields are not wrapped; a TypeName is recognised by shape.
+    if (isTypeNameBody(value)) {
+      this.dispatch('TypeName', value);
       return;
     }
     this.walkFields(value as Obj);

@@ -63,6 +63,8 @@ function copyStmt(body: Obj, w: Walker): void {
       const col = stringNode(a);
       if (col !== null) w.facts.column(t, col, from ? 'assignment' : 'output');
     }
+    // COPY t TO copies every column out.
+    if (!from && b.attlist === undefined) w.facts.column(t, '*', 'output');
   }
   if (from) w.facts.raise('write');
   // COPY (query) TO: the query runs (it may be an INSERT/UPDATE/DELETE ... RETURNING).
