@@ -17,7 +17,7 @@ module.exports = function preset(dir, overrides = {}) {
         },
       ],
     },
-    transformIgnorePatterns: ['/node_modules/(?!\\.pnpm/jose@|jose/)'],
+    transformIgnorePatterns: ['/node_modules/(?!\\.pnpm/(jose|cookie)@|(jose|cookie)/)'],
     moduleNameMapper: {
       '^@gatehouse/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     },

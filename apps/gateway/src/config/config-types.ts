@@ -29,6 +29,8 @@ export interface TlsFilesConfig {
   readonly cert: string;
   /** Absolute path of the PEM private key. */
   readonly key: string;
+  /** A development certificate the gateway makes on first start (listeners only). */
+  readonly dev?: boolean;
 }
 
 export interface ListenerConfig {

@@ -9,7 +9,8 @@ interface FileRef {
 function referencedFiles(c: GatehouseConfig): FileRef[] {
   const refs: FileRef[] = [];
   c.listeners.forEach((l, i) => {
-    if (l.tls) refs.push({ key: `listeners[${i}].tls.cert`, file: l.tls.cert }, { key: `listeners[${i}].tls.key`, file: l.tls.key });
+    // A development certificate is made on first start, so it may not exist yet.
+    if (l.tls && !l.tls.dev) refs.push({ key: `listeners[${i}].tls.cert`, file: l.tls.cert }, { key: `listeners[${i}].tls.key`, file: l.tls.key });
   });
   if (c.control.tls) refs.push({ key: 'control.tls.cert', file: c.control.tls.cert }, { key: 'control.tls.key', file: c.control.tls.key });
   c.identity.issuers.forEach((iss, i) => {

@@ -97,7 +97,7 @@ limits: { max_message_size: 1MiB, connect_timeout: 5s, auth_timeout: 30s, shutdo
         dir,
       );
       expect(c.workers).toBe(4);
-      expect(c.listeners[0]!.tls).toEqual({ cert: join(dir, 'ca.pem'), key: join(dir, 'ca.pem') });
+      expect(c.listeners[0]!.tls).toEqual({ cert: join(dir, 'ca.pem'), key: join(dir, 'ca.pem'), dev: false });
       expect(c.control.admins).toEqual(['dba']);
       expect(c.control.readiness_timeout).toBe(500);
       expect(c.identity.clock_skew).toBe(60_000);

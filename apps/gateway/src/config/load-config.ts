@@ -1,12 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { checkPolicyRules } from '@gatehouse/sql-core';
 import { ConfigError } from './config-error';
 import { configSchema } from './config-schema';
 import type { GatehouseConfig } from './config-types';
 import { deepFreeze } from './deep-freeze';
 import { checkReferencedFiles } from './file-checks';
 import { formatIssue } from './format-issues';
+import { policyRulesData } from './policy-rules-data';
 
 /** A config file is a few kilobytes; anything this large is a mistake (or an attack on the parser). */
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -27,6 +29,10 @@ export function parseConfig(text: string, baseDir: string, source = '<config>'):
   const config: GatehouseConfig = result.data;
   const missing = checkReferencedFiles(config);
   if (missing.length > 0) throw new ConfigError(source, missing);
+  // The policy compiler knows the rule semantics (kinds, guardrail ids, globs): a rule it
+  // cannot compile makes the whole config invalid, so check, start and reload all refuse it.
+  const policyIssues = checkPolicyRules(policyRulesData(config));
+  if (policyIssues.length > 0) throw new ConfigError(source, policyIssues.map((i) => i.text));
   return deepFreeze(config);
 }
 

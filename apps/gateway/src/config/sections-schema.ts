@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AuditFailureMode } from '@gatehouse/sql-core';
 import type { ApprovalsConfig, WebhookConfig } from './config-types';
@@ -7,15 +8,36 @@ import { engine } from './targets-schema';
 /** Default client-facing port per engine. */
 export const DEFAULT_LISTENER_PORT = { postgres: 15432, mysql: 13306 } as const;
 
+/** Where a listener's development certificate lives unless `dir` says otherwise. */
+export const DEFAULT_DEV_TLS_DIR = './.gatehouse/dev-tls';
+
 const tlsFiles = (baseDir: string) =>
   section(
     { cert: path(baseDir, 'a PEM certificate chain file'), key: path(baseDir, 'a PEM private key file') },
     'a mapping { cert: FILE, key: FILE }',
-  );
+  ).transform((t) => ({ ...t, dev: false }));
+
+/**
+ * A self-signed certificate for localhost, made on first start under `dir`:
+ * lets the quick start use sslmode=require without a CA. Never for production.
+ */
+const devTls = (baseDir: string) =>
+  section(
+    { dev: z.literal(true, { error: expecting('true') }), dir: path(baseDir, 'a directory for the development certificate').optional() },
+    'a mapping { dev: true, dir: DIR }',
+  ).transform((t) => {
+    const dir = t.dir ?? resolve(baseDir, DEFAULT_DEV_TLS_DIR);
+    return { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), dev: true };
+  });
+
+const listenerTls = (baseDir: string) =>
+  z.union([tlsFiles(baseDir), devTls(baseDir)], {
+    error: expecting('a mapping { cert: FILE, key: FILE }, or { dev: true } for a development certificate'),
+  });
 
 export const listenerSchema = (baseDir: string) =>
   section(
-    { engine, host: host().default('127.0.0.1'), port: port().optional(), tls: tlsFiles(baseDir).optional() },
+    { engine, host: host().default('127.0.0.1'), port: port().optional(), tls: listenerTls(baseDir).optional() },
     'a listener mapping such as { engine: postgres, host: 127.0.0.1, port: 15432 }',
   ).transform((l) => ({ engine: l.engine, host: l.host, port: l.port ?? DEFAULT_LISTENER_PORT[l.engine], tls: l.tls ?? null }));
 

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { CredentialVerifier, SessionRegistry, TargetDirectory } from '@gatehouse/sql-core';
 import type { GatehouseConfig } from '../config';
+import { startPostgresListener } from './postgres-listener';
+import { compileConfiguredPolicy, createStatementPipeline } from './statement-pipeline';
 
 /** What the gateway gives the engine listeners. */
 export interface GatewayServices {
@@ -26,24 +28,24 @@ export interface EngineListener {
 
 export type StartEngineListeners = (services: GatewayServices) => Promise<EngineListener[]>;
 
-// ─────────────────────────────────────────────────────────────────────────────
-// ENGINE WIRING: the lead engineer starts the PostgreSQL listener(s) here.
-//
-// For each `services.config().listeners` entry with engine `postgres`: build a
-// Pipeline (analysers + compiled policy from config.policy), create a
-// PostgresEngine from @gatehouse/pg-protocol with
-//   { host, port, tls: SecureContext from listener.tls (cert/key are file paths),
-//     verifier: services.verifier, targets: services.targets, pipeline,
-//     sessions: services.sessions, logger: services.logger.child({ listener }),
-//     allowPlaintextLoopback: config.identity.allow_plaintext_loopback,
-//     maxMessageSize: config.limits.max_message_size,
-//     handshakeTimeoutMs: config.limits.auth_timeout,
-//     connectTimeoutMs: config.limits.connect_timeout }
-// await engine.listen(), and return { name, stop: (ms) => engine.stop(ms),
-// reload: (c) => pipeline.setPolicy(compile(c.policy)) }.
-// If a listener fails to start, throw: startGateway closes what was started.
-// ─────────────────────────────────────────────────────────────────────────────
+/**
+ * Starts every configured engine listener of this process on one shared
+ * pipeline. A reload swaps the compiled policy whole; a policy that does not
+ * compile was already refused by the reload (see gateway.ts).
+ */
 export const startEngineListeners: StartEngineListeners = async (services) => {
-  services.logger.warn('no engine listener is wired yet: only the control API is running');
-  return [];
+  const config = services.config();
+  const pipeline = await createStatementPipeline(config, services.logger.child({ component: 'pipeline' }));
+  const workerId = Number(process.env.GATEHOUSE_WORKER_ID ?? 0);
+  const started: EngineListener[] = [];
+  try {
+    for (const listener of config.listeners) {
+      if (listener.engine !== 'postgres') throw new Error(`engine ${listener.engine} is not available yet`);
+      started.push(await startPostgresListener(listener, services, pipeline, workerId));
+    }
+  } catch (err) {
+    await Promise.all(started.map((l) => l.stop(0)));
+    throw err;
+  }
+  return started.map((l) => ({ ...l, reload: (c: GatehouseConfig) => pipeline.setPolicy(compileConfiguredPolicy(c)) }));
 };

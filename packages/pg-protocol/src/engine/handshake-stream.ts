@@ -32,6 +32,8 @@ export class HandshakeStream {
     socket.on('end', this.#onEnd);
     socket.on('close', this.#onEnd);
     socket.on('error', this.#onError);
+    // The previous owner may have paused the socket when it let go (see detach).
+    socket.resume();
   }
 
   get reader(): MessageReader {

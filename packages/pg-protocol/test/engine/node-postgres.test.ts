@@ -64,6 +64,18 @@ describe('node-postgres through the PostgreSQL engine', () => {
     }
   });
 
+  it('falls back to plaintext with tls prefer when the upstream has no TLS', async () => {
+    const preferring = await startTestGateway({ upstream: { tls: 'prefer' } });
+    const c = new Client({ host: '127.0.0.1', port: preferring.port, user: 'alice', password: 'token-alice', database: 'local' });
+    try {
+      await c.connect();
+      expect((await c.query('select 1 as one')).rows[0].one).toBe(1);
+    } finally {
+      await c.end();
+      await preferring.stop();
+    }
+  });
+
   it('refuses a wrong token with 28P01 and an unknown target with 3D000', async () => {
     await expect(client('not-a-token').connect()).rejects.toMatchObject({ code: '28P01' });
     await expect(client('token-alice', 'nowhere').connect()).rejects.toMatchObject({ code: '3D000' });

@@ -41,6 +41,10 @@ describe('upstream logins with real passwords', () => {
     await expect(loginAs('scram_user', 's3cret-scram_user', 'verify-full')).rejects.toMatchObject({ code: '08001' });
   });
 
+  it('uses TLS with prefer when the upstream offers it', async () => {
+    expect(await loginAs('scram_user', 's3cret-scram_user', 'prefer')).toEqual({ who: 'scram_user', ssl: true });
+  });
+
   it('reports a wrong upstream password as 08001 without echoing it', async () => {
     const err = await loginAs('scram_user', 'wrong-password', 'disable').then(
       () => null,
