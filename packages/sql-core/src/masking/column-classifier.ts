@@ -89,7 +89,9 @@ function classifyUncached(input: ColumnInput): ColumnClassification | null {
   const type = input.type;
   if (NEVER.has(type)) return null;
   const tableTokens = input.table ? nameTokens(bareTableName(input.table)) : [];
-  const tokens = columnTokens(tableTokens, input.column);
+  // Rules read the whole name (`cache_key` stays a cache key in a `cache` table);
+  // the person-name check reads it without the table's prefix (`users.user_name`).
+  const tokens = nameTokens(input.column);
   if (tokens.length === 0) return null;
   if (PREFIX_NEGATIVES.has(tokens[0] as string) && tokens.length > 1) return null;
   const lastToken = tokens[tokens.length - 1] as string;
@@ -114,7 +116,7 @@ function classifyUncached(input: ColumnInput): ColumnClassification | null {
     }
   }
   if (type === 'text' || type === 'array' || type === 'json' || type === 'other') {
-    const person = personName(head, tableTokens[tableTokens.length - 1], input.column);
+    const person = personName(headTokens(columnTokens(tableTokens, input.column)), tableTokens[tableTokens.length - 1], input.column);
     if (person) return person;
   }
   if (type === 'json') return { detector: 'free_text', confidence: 'medium', reason: `column "${input.column}" is JSON: keys and values are scanned` };
@@ -137,4 +139,22 @@ export function classifyColumn(input: ColumnInput): ColumnClassification | null 
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, result);
   return result;
+}
+
+/** Column names whose values are known not to be of some kinds, whatever they look like. */
+const SCAN_EXCLUSIONS: readonly (readonly [ReadonlySet<string>, readonly DetectorId[]])[] = [
+  [new Set(['version', 'ver', 'semver', 'release', 'build', 'revision', 'rev', 'firmware', 'oid']), ['ip_address']],
+  [new Set(['isbn', 'ean', 'upc', 'gtin', 'barcode', 'sku']), ['payment_card', 'phone', 'us_ssn']],
+];
+
+/**
+ * Detectors a value scan of this column skips because its name says what its
+ * values are not (`packages.version` holding `1.2.3.4`).
+ */
+export function scanExclusions(column: string): readonly DetectorId[] {
+  const head = headTokens(nameTokens(column));
+  const last = head[head.length - 1];
+  if (last === undefined) return [];
+  for (const [names, detectors] of SCAN_EXCLUSIONS) if (names.has(last)) return detectors;
+  return [];
 }

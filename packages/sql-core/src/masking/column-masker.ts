@@ -1,4 +1,4 @@
-import type { ColumnClassification } from './column-classifier';
+import { scanExclusions, type ColumnClassification } from './column-classifier';
 import type { ColumnShape, TypeCategory } from './column-type';
 import { maskIp } from './detectors/ip-address';
 import { maskMac } from './detectors/mac-address';
@@ -18,6 +18,9 @@ import { maskText } from './text-scanner';
  * can forward the original bytes (`masked === value`).
  */
 export type ColumnMasker = (value: string) => string;
+
+/** The column a masker is built for: its type, and its name when known (a value scan reads it for exclusions). */
+export type MaskedColumn = ColumnShape & { readonly column?: string };
 
 /** How a column is masked: by a classification, by scanning values for spans, or fully redacted. */
 export type MaskHow = ColumnClassification | 'scan' | 'redact' | 'deterministic';
@@ -68,8 +71,11 @@ function fitted(mask: ValueMask, shape: ColumnShape): ColumnMasker {
   };
 }
 
-function scanMasker(shape: ColumnShape, options: MaskOptions): ColumnMasker {
-  const scan = { defaultCountry: options.defaultCountry ?? 'US' };
+function scanMasker(shape: MaskedColumn, options: MaskOptions): ColumnMasker {
+  const scan = {
+    defaultCountry: options.defaultCountry ?? 'US',
+    exclude: shape.column === undefined ? [] : scanExclusions(shape.column),
+  };
   switch (shape.type) {
     case 'text':
     case 'other':
@@ -181,7 +187,7 @@ function failClosed(mask: ColumnMasker, shape: ColumnShape, options: MaskOptions
  * lineage), `'redact'` (hide everything, keep the type) or `'deterministic'`
  * (keyed pseudonym of the whole value).
  */
-export function createColumnMasker(how: MaskHow, shape: ColumnShape, options: MaskOptions = DEFAULT_MASK_OPTIONS): ColumnMasker {
+export function createColumnMasker(how: MaskHow, shape: MaskedColumn, options: MaskOptions = DEFAULT_MASK_OPTIONS): ColumnMasker {
   let mask: ColumnMasker;
   if (how === 'scan') mask = scanMasker(shape, options);
   else if (how === 'redact') mask = redactMasker(shape, options);

@@ -21,8 +21,15 @@ export {
   columnShapeOfPgType,
   type ColumnShape,
 } from './column-type';
-export { classifyColumn, type ColumnClassification, type ColumnInput } from './column-classifier';
-export { createColumnMasker, createRowJsonMasker, redactedValue, type ColumnMasker, type MaskHow } from './column-masker';
+export { classifyColumn, scanExclusions, type ColumnClassification, type ColumnInput } from './column-classifier';
+export {
+  createColumnMasker,
+  createRowJsonMasker,
+  redactedValue,
+  type ColumnMasker,
+  type MaskHow,
+  type MaskedColumn,
+} from './column-masker';
 export { maskText, scanText, type ScanOptions, type Span } from './text-scanner';
 export { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
 export type { PseudonymKey } from './masks/deterministic';

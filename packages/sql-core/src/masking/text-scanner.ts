@@ -1,4 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
+import type { DetectorId } from './detector-id';
 import { valueDetectors } from './detectors/registry';
 import { textFeatures, type Span, type ValueDetector } from './detectors/value-detector';
 
@@ -8,6 +9,23 @@ export type { Span } from './detectors/value-detector';
 export interface ScanOptions {
   /** Region for phone numbers written without `+`. Default `US`. */
   readonly defaultCountry?: CountryCode;
+  /** Detectors not to run (the column's name says its values are not of that kind: a `version` is no IP address). */
+  readonly exclude?: readonly DetectorId[];
+}
+
+const filtered = new Map<string, readonly ValueDetector[]>();
+
+function detectorsFor(options: ScanOptions | undefined): readonly ValueDetector[] {
+  const all = valueDetectors(options?.defaultCountry);
+  const exclude = options?.exclude;
+  if (exclude === undefined || exclude.length === 0) return all;
+  const key = `${options?.defaultCountry ?? 'US'}|${exclude.join(',')}`;
+  let list = filtered.get(key);
+  if (list === undefined) {
+    list = all.filter((d) => !exclude.includes(d.id));
+    filtered.set(key, list);
+  }
+  return list;
 }
 
 /** Shorter than the shortest thing any detector finds (`a@b.io`, `1.2.3.4` are 6-7 characters). */
@@ -64,7 +82,7 @@ function collect(text: string, detectors: readonly ValueDetector[]): Span[] | nu
  * detector runs; each rules itself out first by counts gathered in one pass.
  */
 export function scanText(text: string, options?: ScanOptions): Span[] {
-  return collect(text, valueDetectors(options?.defaultCountry)) ?? [];
+  return collect(text, detectorsFor(options)) ?? [];
 }
 
 /** Replaces a text's spans with their masks. */
@@ -85,7 +103,7 @@ export function applySpans(text: string, spans: readonly Span[], detectors: read
  * the original bytes (`masked === value`).
  */
 export function maskText(text: string, options?: ScanOptions): string {
-  const detectors = valueDetectors(options?.defaultCountry);
+  const detectors = detectorsFor(options);
   const spans = collect(text, detectors);
   return spans === null ? text : applySpans(text, spans, detectors);
 }

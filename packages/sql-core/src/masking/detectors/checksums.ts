@@ -80,11 +80,14 @@ export function nhsChecksum(d: string): boolean {
   return check !== 10 && check === digitAt(d, 9);
 }
 
-/** Canadian SIN: Luhn, first digit not 0 (unassigned) or 8 (business numbers). */
+/**
+ * Canadian SIN: Luhn, first digit not 8 (business numbers, not people). A
+ * leading 0 is never assigned, but it is what sample SINs use (046 454 286):
+ * behind a SIN keyword those are masked too.
+ */
 export function sinChecksum(d: string): boolean {
   if (d.length !== 9) return false;
-  const first = d.charCodeAt(0);
-  return first !== 48 && first !== 56 && luhn(d);
+  return d.charCodeAt(0) !== 56 && luhn(d);
 }
 
 /** Brazilian CPF: two mod-11 check digits; all-same-digit numbers are invalid. */

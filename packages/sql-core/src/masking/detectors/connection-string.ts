@@ -1,5 +1,5 @@
 import { REDACTED } from '../masks/format-masks';
-import { eachMatch, type Span, type TextFeatures, type ValueDetector } from './value-detector';
+import { eachMatch, isPlaceholder, type Span, type TextFeatures, type ValueDetector } from './value-detector';
 
 /**
  * Credentials inside connection strings, URLs and headers. Only the secret
@@ -41,7 +41,7 @@ function assignmentValues(re: RegExp, text: string, out: Span[]): void {
       // Offset of the captured value: the match ends with it (and its closing quote, if any).
       const closing = g === 2 || g === 3 ? 1 : 0;
       const end = m.index + m[0].length - closing;
-      if (/^\*+$/.test(v)) return;
+      if (isPlaceholder(v)) return;
       out.push({ start: end - v.length, end, detector: 'connection_string' });
       return;
     }

@@ -1,7 +1,7 @@
 import { classifyColumn } from '../column-classifier';
 import { SECRET_REDACTED } from '../masks/format-masks';
 import { shannonEntropy } from './checksums';
-import { eachMatch, trimValue, type Span, type TextFeatures, type ValueDetector } from './value-detector';
+import { eachMatch, isPlaceholder, trimValue, type Span, type TextFeatures, type ValueDetector } from './value-detector';
 
 /**
  * Secrets without a known prefix. A random-looking value is only a secret
@@ -17,13 +17,12 @@ import { eachMatch, trimValue, type Span, type TextFeatures, type ValueDetector 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const WORDS = /^[A-Za-z_.\- ]+$/;
 const HEX = /^[0-9a-fA-F]+$/;
-const PLACEHOLDER = /^(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[A-Za-z_]+%|x+|\*+|null|none|nil|true|false|undefined|changeme|redacted|secret|password|example|your[_-].*|test)$/i;
 
 /** Whether a value looks like a random secret (see the module comment). `strict` is for ambiguous names such as `key`. */
 export function looksRandom(value: string, strict = false): boolean {
   const n = value.length;
   if (n < (strict ? 16 : 8) || n > 4096) return false;
-  if (WORDS.test(value) || UUID.test(value) || PLACEHOLDER.test(value)) return false;
+  if (WORDS.test(value) || UUID.test(value) || isPlaceholder(value)) return false;
   let lower = 0;
   let upper = 0;
   let digit = 0;
@@ -54,7 +53,7 @@ function secretAssignment(key: string, value: string): boolean {
   if (!SECRET_WORD.test(key)) return false;
   const c = classifyColumn({ table: null, column: key, type: 'text' });
   if (c === null || !SECRET_DETECTORS.has(c.detector)) return false;
-  if (c.detector === 'password' || c.detector === 'card_security_code') return !PLACEHOLDER.test(value) && value.length > 0;
+  if (c.detector === 'password' || c.detector === 'card_security_code') return !isPlaceholder(value) && value.length > 0;
   return looksRandom(value, c.confidence === 'low');
 }
 

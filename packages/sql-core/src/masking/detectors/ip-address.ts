@@ -141,18 +141,23 @@ export const ipAddressDetector: ValueDetector = {
     return (f.dot >= 3 && f.digits >= 4) || f.colon >= 2;
   },
   findSpans(text: string, out: Span[]): void {
+    // IPv6 first: an IPv4-mapped address (::ffff:203.0.113.7) is one address, not two.
+    const v6Ends: number[] = [];
+    if (text.indexOf(':') >= 0) {
+      eachMatch(V6, text, (m) => {
+        const s = m[0];
+        const { address } = splitSuffix(s);
+        if (!/\d/.test(address) || address === '::' || address === '::1') return;
+        if (parseIPv6(address) === null) return;
+        out.push({ start: m.index, end: m.index + s.length, detector: 'ip_address' });
+        v6Ends.push(m.index + s.length);
+      });
+    }
     eachMatch(V4, text, (m) => {
       const s = m[0];
+      if (v6Ends.includes(m.index + s.length)) return;
       const { address } = splitSuffix(s);
       if (parseIPv4(address) === null || notPersonalV4(s) || keywordBefore(text, m.index, VERSION, 16)) return;
-      out.push({ start: m.index, end: m.index + s.length, detector: 'ip_address' });
-    });
-    if (text.indexOf(':') < 0) return;
-    eachMatch(V6, text, (m) => {
-      const s = m[0];
-      const { address } = splitSuffix(s);
-      if (!/\d/.test(address) || address === '::' || address === '::1') return;
-      if (parseIPv6(address) === null) return;
       out.push({ start: m.index, end: m.index + s.length, detector: 'ip_address' });
     });
   },

@@ -163,6 +163,14 @@ export function keywordBefore(text: string, start: number, keyword: RegExp, wind
   return keyword.test(text.slice(Math.max(0, start - window), start));
 }
 
+const PLACEHOLDER =
+  /^(?:<.*|\$\{.*|\{\{.*|%[A-Za-z_]+%|x+|\*+|null|none|nil|true|false|undefined|changeme|redacted|secret|password|example|your[_-].*|test|\.\.\.)$/i;
+
+/** Values that stand for a secret in documentation and templates (`<your password>`, `${DB_PASSWORD}`, `****`). */
+export function isPlaceholder(value: string): boolean {
+  return PLACEHOLDER.test(value);
+}
+
 /** Runs a global regex over `text` and calls `accept` for each match; the regex's state is reset first. */
 export function eachMatch(re: RegExp, text: string, accept: (m: RegExpExecArray) => void): void {
   re.lastIndex = 0;

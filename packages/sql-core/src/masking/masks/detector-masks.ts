@@ -1,10 +1,12 @@
 import type { ColumnClassification } from '../column-classifier';
 import type { DetectorId } from '../detector-id';
 import { maskCredentials } from '../detectors/connection-string';
+import { emailDetector } from '../detectors/email';
 import { maskIban } from '../detectors/iban';
 import { maskIp } from '../detectors/ip-address';
 import { maskMac } from '../detectors/mac-address';
 import { callingCodeLength, maskPhone } from '../detectors/phone';
+import type { Span } from '../detectors/value-detector';
 import type { MaskOptions } from '../mask-options';
 import { maskText } from '../text-scanner';
 import { maskDateOfBirth } from './date-mask';
@@ -14,6 +16,7 @@ import {
   keepEdges,
   keepLastDigits,
   maskEmail,
+  maskListOrWhole,
   maskPersonName,
   maskPostalCode,
   REDACTED,
@@ -46,6 +49,15 @@ function phoneKeep(value: string): number {
   return v.startsWith('+') ? callingCodeLength(v.slice(1).replace(/\D/g, '')) : 0;
 }
 
+/** One address, or a list of them (`string_agg(email, ', ')`), each keeping its own domain. */
+function maskEmails(value: string): string {
+  const at = value.indexOf('@');
+  if (at < 0 || value.indexOf('@', at + 1) < 0) return maskEmail(value);
+  const spans: Span[] = [];
+  emailDetector.findSpans(value, spans);
+  return maskListOrWhole(value, spans, maskEmail, maskEmail);
+}
+
 function textMaskOf(detector: DetectorId, options: MaskOptions): ValueMask {
   const key = deterministicKey(options);
   if (NUMBER_IDS.has(detector)) {
@@ -59,7 +71,7 @@ function textMaskOf(detector: DetectorId, options: MaskOptions): ValueMask {
   if (SECRETS.has(detector)) return maskSecretValue;
   switch (detector) {
     case 'email':
-      return key !== null ? (v) => pseudoEmail(key, v) : maskEmail;
+      return key !== null ? (v) => pseudoEmail(key, v) : maskEmails;
     case 'iban':
       return key !== null ? (v) => pseudoAlnum(key, 'iban', v, 2) : maskIban;
     case 'password':

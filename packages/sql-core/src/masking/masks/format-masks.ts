@@ -62,6 +62,32 @@ export function maskEmail(value: string): string {
   return `${String.fromCodePoint(first)}***${value.slice(at)}`;
 }
 
+/** Punctuation between list items (`a@x.com, b@y.com`). */
+const LIST_SEPARATORS = /^[\s,;|/]*$/;
+
+/**
+ * Masks found spans when they are all the value holds apart from list
+ * separators (`string_agg(email, ',')`); otherwise applies `whole` to the
+ * whole value, so nothing unrecognised is left visible.
+ */
+export function maskListOrWhole(
+  value: string,
+  spans: readonly { readonly start: number; readonly end: number }[],
+  maskSpan: (s: string) => string,
+  whole: (s: string) => string,
+): string {
+  if (spans.length < 2) return whole(value);
+  let out = '';
+  let last = 0;
+  for (const s of spans) {
+    if (!LIST_SEPARATORS.test(value.slice(last, s.start))) return whole(value);
+    out += value.slice(last, s.start) + maskSpan(value.slice(s.start, s.end));
+    last = s.end;
+  }
+  if (!LIST_SEPARATORS.test(value.slice(last))) return whole(value);
+  return out + value.slice(last);
+}
+
 /** `Jane Doe` -> `J***`: the first letter of the first word. */
 export function maskPersonName(value: string): string {
   let i = 0;
