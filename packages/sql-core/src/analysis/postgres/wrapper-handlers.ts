@@ -95,7 +95,8 @@ function ruleStmt(body: Obj, w: Walker): void {
 }
 
 function callStmt(body: Obj, w: Walker): void {
-  w.walk(body.funccall);
+  // `funccall` is a bare FuncCall struct (a typed field): dispatch it so the call is recorded.
+  if (isObj(body.funccall)) w.dispatch('FuncCall', body.funccall);
   w.facts.unknown('a procedure can run any statement, including transaction control');
 }
 
