@@ -6,6 +6,11 @@ export interface CliIo {
   readonly cwd: string;
   /** Subscribes to a process signal; returns the unsubscribe function. */
   onSignal(signal: NodeJS.Signals, handler: () => void): () => void;
+  /**
+   * True when this is the real `gatehouse` process, whose script node:cluster
+   * can run again as a worker; tests leave it unset and run one process.
+   */
+  readonly canFork?: boolean;
 }
 
 export function processIo(): CliIo {
@@ -14,6 +19,7 @@ export function processIo(): CliIo {
     stderr: (text) => void process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
+    canFork: true,
     onSignal: (signal, handler) => {
       process.on(signal, handler);
       return () => void process.off(signal, handler);

@@ -1,5 +1,11 @@
-import { ConfigError } from '../config';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { ConfigError, loadConfig, type GatehouseConfig } from '../config';
+import { createLogger } from '../logging';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '../runtime';
+import { runWorker } from '../runtime/worker-process';
+import { WorkerSupervisor } from '../runtime/worker-supervisor';
+import { WORKER_ID_ENV } from '../runtime/worker-messages';
 import { ExitCode, type CliIo } from './cli-io';
 import { findConfigFile, noConfigMessage } from './config-path';
 import { parseCommandArgs } from './parse';
@@ -34,9 +40,30 @@ export async function startCommand(
     return ExitCode.failed;
   }
 
+  const logger = overrides.logger ?? createLogger({ env: io.env });
+  if (cluster.isWorker) {
+    const workerId = Number(io.env[WORKER_ID_ENV]);
+    await runWorker(file, io.env, logger.child({ worker: workerId }), workerId);
+    return ExitCode.ok;
+  }
+
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway({ configFile: file, env: io.env, ...overrides });
+    const workers = io.canFork ? workerCount(loadConfig(file)) : 1;
+    if (workers > 1) {
+      // Primary: the control API here, engine listeners in the workers (DESIGN.md §4).
+      const supervisor = new WorkerSupervisor(workers, logger.child({ component: 'cluster' }));
+      gateway = await startGateway({
+        configFile: file,
+        env: io.env,
+        ...overrides,
+        logger,
+        startListeners: async () => [await supervisor.start()],
+        sessionDirectory: supervisor,
+      });
+    } else {
+      gateway = await startGateway({ configFile: file, env: io.env, ...overrides, logger });
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(`${err.message}\n`);
@@ -66,4 +93,9 @@ export async function startCommand(
     );
   });
   return ExitCode.ok;
+}
+
+/** `workers: auto` is one per core. */
+function workerCount(config: GatehouseConfig): number {
+  return config.workers === 'auto' ? availableParallelism() : config.workers;
 }

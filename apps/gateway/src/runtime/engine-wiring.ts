@@ -15,6 +15,8 @@ export interface GatewayServices {
   readonly targets: TargetDirectory;
   /** This process's live sessions; the control API lists and terminates them. */
   readonly sessions: SessionRegistry;
+  /** In a cluster worker: hands a CancelRequest for another worker's session to the primary. */
+  readonly forwardCancel?: (processId: number, secretKey: Buffer) => void;
 }
 
 /** A running engine listener as the gateway's lifecycle sees it. */
@@ -24,19 +26,21 @@ export interface EngineListener {
   stop(deadlineMs: number): Promise<void>;
   /** Called after a reload was applied: swap whatever the listener built from config (the policy, ...). */
   reload?(config: GatehouseConfig): void;
+  /** Cancels the session owning this gateway-issued key, if this listener holds it. */
+  cancel?(processId: number, secretKey: Buffer): boolean;
 }
 
-export type StartEngineListeners = (services: GatewayServices) => Promise<EngineListener[]>;
+/** `workerId`: 0 in a single process, 1..N in cluster workers (encoded in cancel keys). */
+export type StartEngineListeners = (services: GatewayServices, workerId?: number) => Promise<EngineListener[]>;
 
 /**
  * Starts every configured engine listener of this process on one shared
  * pipeline. A reload swaps the compiled policy whole; a policy that does not
  * compile was already refused by the reload (see gateway.ts).
  */
-export const startEngineListeners: StartEngineListeners = async (services) => {
+export const startEngineListeners: StartEngineListeners = async (services, workerId = 0) => {
   const config = services.config();
   const pipeline = await createStatementPipeline(config, services.logger.child({ component: 'pipeline' }));
-  const workerId = Number(process.env.GATEHOUSE_WORKER_ID ?? 0);
   const started: EngineListener[] = [];
   try {
     for (const listener of config.listeners) {

@@ -2,15 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { SessionRegistry } from '@gatehouse/sql-core';
-import { ConfigError, configWarnings, loadConfig, type GatehouseConfig } from '../config';
-import { buildControlApp, localSessionDirectory, type ControlExtensions } from '../control';
-import { createIdentityService } from '../identity';
+import type { SessionRegistry } from '@gatehouse/sql-core';
+import { ConfigError, type GatehouseConfig } from '../config';
+import { buildControlApp, localSessionDirectory, type ControlExtensions, type SessionDirectory } from '../control';
 import { createLogger } from '../logging';
-import { ConfiguredTargetDirectory } from '../targets';
 import { startEngineListeners, type EngineListener, type StartEngineListeners } from './engine-wiring';
-import { LiveTargetDirectory, LiveVerifier } from './live-services';
-import { restartOnlyChanges } from './restart-only-changes';
+import { ReloadableServices } from './reloadable-services';
 
 export interface StartGatewayOptions {
   readonly configFile: string;
@@ -18,6 +15,8 @@ export interface StartGatewayOptions {
   readonly logger?: Logger;
   /** Defaults to the engine wiring in engine-wiring.ts. */
   readonly startListeners?: StartEngineListeners;
+  /** Where the control API finds sessions; this process's registry unless given (the cluster primary asks its workers). */
+  readonly sessionDirectory?: SessionDirectory;
   /** Later control routes (approvals, audit, explain, metrics). */
   readonly controlExtensions?: ControlExtensions;
 }
@@ -35,9 +34,6 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-function logWarnings(logger: Logger, config: GatehouseConfig, env: NodeJS.ProcessEnv): void {
-  for (const warning of configWarnings(config, env)) logger.warn({ warning }, 'configuration warning');
-}
 
 /**
  * Starts one gateway process: config, identity, targets, session registry,
@@ -47,12 +43,9 @@ function logWarnings(logger: Logger, config: GatehouseConfig, env: NodeJS.Proces
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ env });
-  let config = loadConfig(options.configFile);
-  logWarnings(logger, config, env);
-
-  const verifier = new LiveVerifier(await createIdentityService(config.identity, { logger: logger.child({ component: 'identity' }), env }));
-  const targets = new LiveTargetDirectory(new ConfiguredTargetDirectory(config.targets, { env }));
-  const sessions = new SessionRegistry();
+  const services = await ReloadableServices.create(options.configFile, env, logger);
+  const { verifier, sessions } = services;
+  let config = services.config();
   let draining = false;
 
   const tls = config.control.tls;
@@ -65,7 +58,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       readinessTimeoutMs: config.control.readiness_timeout,
       draining,
     }),
-    sessions: localSessionDirectory(sessions),
+    sessions: options.sessionDirectory ?? localSessionDirectory(sessions),
     ...(options.controlExtensions ? { extensions: options.controlExtensions } : {}),
     ...(tls ? { https: { cert: readFileSync(tls.cert, 'utf8'), key: readFileSync(tls.key, 'utf8') } } : {}),
   });
@@ -75,7 +68,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   let listeners: EngineListener[];
   try {
-    listeners = await (options.startListeners ?? startEngineListeners)({ config: () => config, logger, verifier, targets, sessions });
+    listeners = await (options.startListeners ?? startEngineListeners)(services);
   } catch (err) {
     await control.close();
     throw err;
@@ -102,16 +95,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const reload = async (): Promise<ReloadResult> => {
     if (stopping) return { applied: false, reason: 'the gateway is stopping' };
     try {
-      const next = loadConfig(options.configFile);
-      // Build everything first: nothing is swapped unless all of it could be built.
-      const nextVerifier = await createIdentityService(next.identity, { logger: logger.child({ component: 'identity' }), env });
-      const nextTargets = new ConfiguredTargetDirectory(next.targets, { env });
-      const needsRestart = restartOnlyChanges(config, next);
+      const { config: next, needsRestart } = await services.reload();
       config = next;
-      verifier.swap(nextVerifier);
-      targets.swap(nextTargets);
       for (const listener of listeners) listener.reload?.(next);
-      logWarnings(logger, next, env);
       if (needsRestart.length > 0) {
         logger.warn({ keys: needsRestart }, 'configuration reloaded; these changes take effect only after a restart');
       } else {

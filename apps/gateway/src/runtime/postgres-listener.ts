@@ -35,7 +35,13 @@ export async function startPostgresListener(
     connectTimeoutMs: config.limits.connect_timeout,
     workerId,
   });
+  if (services.forwardCancel) engine.onForeignCancel = services.forwardCancel;
   const address = await engine.listen();
   services.logger.info({ host: address.address, port: address.port, tls: Boolean(tls) }, 'postgres listener ready');
-  return { name, engine, stop: (deadlineMs) => engine.stop(deadlineMs) };
+  return {
+    name,
+    engine,
+    stop: (deadlineMs) => engine.stop(deadlineMs),
+    cancel: (processId, secretKey) => engine.cancel(processId, secretKey),
+  };
 }

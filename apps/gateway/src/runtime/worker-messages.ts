@@ -1,0 +1,32 @@
+import type { SessionInfo } from '@gatehouse/sql-core';
+
+/**
+ * IPC between the cluster primary and its workers. Workers share nothing
+ * else (DESIGN.md §4): the primary asks them for sessions, routes cancel
+ * requests to the worker named in the key, and fans out reload and shutdown.
+ */
+export type PrimaryToWorker =
+  | { readonly type: 'sessions.list'; readonly requestId: number }
+  | { readonly type: 'sessions.terminate'; readonly requestId: number; readonly id: string; readonly reason: string }
+  | { readonly type: 'cancel'; readonly processId: number; readonly secretKey: string }
+  | { readonly type: 'reload' }
+  | { readonly type: 'shutdown'; readonly deadlineMs: number };
+
+export type WorkerToPrimary =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly reason: string }
+  | { readonly type: 'sessions.list.reply'; readonly requestId: number; readonly sessions: SessionInfo[] }
+  | { readonly type: 'sessions.terminate.reply'; readonly requestId: number; readonly ended: boolean }
+  /** A CancelRequest whose key belongs to another worker (hex secret). */
+  | { readonly type: 'cancel'; readonly processId: number; readonly secretKey: string };
+
+/** Environment variable carrying a worker's number (1..N); absent in a single process. */
+export const WORKER_ID_ENV = 'GATEHOUSE_WORKER_ID';
+
+export function isWorkerMessage(value: unknown): value is WorkerToPrimary {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+export function isPrimaryMessage(value: unknown): value is PrimaryToWorker {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}

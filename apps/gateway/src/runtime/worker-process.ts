@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import { startEngineListeners, type EngineListener } from './engine-wiring';
+import { ReloadableServices } from './reloadable-services';
+import { isPrimaryMessage, type WorkerToPrimary } from './worker-messages';
+
+/**
+ * One worker of the cluster: engine listeners on the shared ports (node:cluster
+ * hands each connection to one worker), no control API. Answers the
+ * primary's requests and exits after a drain.
+ */
+export async function runWorker(configFile: string, env: NodeJS.ProcessEnv, logger: Logger, workerId: number): Promise<void> {
+  const send = (message: WorkerToPrimary): void => {
+    if (process.connected) process.send?.(message);
+  };
+  let services: ReloadableServices;
+  let listeners: EngineListener[];
+  try {
+    services = await ReloadableServices.create(configFile, env, logger);
+    services.forwardCancel = (processId, secretKey) => send({ type: 'cancel', processId, secretKey: secretKey.toString('hex') });
+    listeners = await startEngineListeners(services, workerId);
+  } catch (err) {
+    send({ type: 'failed', reason: (err as Error).message });
+    process.exitCode = 1;
+    return;
+  }
+
+  let stopping = false;
+  const shutdown = async (deadlineMs: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.allSettled(listeners.map((l) => l.stop(deadlineMs)));
+    services.sessions.terminateAll('the gateway is shutting down');
+    process.disconnect?.();
+    setTimeout(() => process.exit(0), 200).unref();
+  };
+
+  process.on('message', (message: unknown) => {
+    if (!isPrimaryMessage(message)) return;
+    switch (message.type) {
+      case 'sessions.list':
+        send({ type: 'sessions.list.reply', requestId: message.requestId, sessions: services.sessions.list() });
+        break;
+      case 'sessions.terminate':
+        send({
+          type: 'sessions.terminate.reply',
+          requestId: message.requestId,
+          ended: services.sessions.terminate(message.id, message.reason),
+        });
+        break;
+      case 'cancel': {
+        const key = Buffer.from(message.secretKey, 'hex');
+        for (const l of listeners) l.cancel?.(message.processId, key);
+        break;
+      }
+      case 'reload':
+        services.reload().then(
+          ({ config }) => listeners.forEach((l) => l.reload?.(config)),
+          (err: unknown) => logger.error({ reason: (err as Error).message }, 'worker reload failed; keeping its config'),
+        );
+        break;
+      case 'shutdown':
+        void shutdown(message.deadlineMs);
+        break;
+    }
+  });
+  // The primary is gone: nobody can reach these sessions' control or cancel paths any more.
+  process.on('disconnect', () => void shutdown(0));
+  process.on('SIGTERM', () => undefined); // the primary decides when workers stop
+  process.on('SIGINT', () => undefined);
+  send({ type: 'ready' });
+}

@@ -1,0 +1,156 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import type { SessionInfo } from '@gatehouse/sql-core';
+import { CancelKeyRegistry } from '@gatehouse/pg-protocol';
+import type { SessionDirectory } from '../control';
+import type { EngineListener } from './engine-wiring';
+import { isWorkerMessage, WORKER_ID_ENV, type PrimaryToWorker, type WorkerToPrimary } from './worker-messages';
+
+/** How long the primary waits for a worker's answer before leaving it out. */
+const REPLY_TIMEOUT_MS = 3000;
+/** A worker that dies is forked again after this pause (so a crash loop does not spin). */
+const RESPAWN_DELAY_MS = 1000;
+
+/**
+ * The cluster primary's view of its workers: forks them, restarts a worker
+ * that dies, gathers and ends sessions across them for the control API,
+ * routes a CancelRequest to the worker named in its key, and fans out reload
+ * and shutdown. It is the primary's only "engine listener".
+ */
+export class WorkerSupervisor implements SessionDirectory {
+  readonly #count: number;
+  readonly #logger: Logger;
+  readonly #workers = new Map<number, Worker>();
+  readonly #pending = new Map<number, (reply: WorkerToPrimary) => void>();
+  #nextRequest = 1;
+  #stopping = false;
+
+  constructor(count: number, logger: Logger) {
+    if (count < 1 || count >= 1 << CancelKeyRegistry.workerBits) throw new RangeError(`cannot run ${count} workers`);
+    this.#count = count;
+    this.#logger = logger;
+  }
+
+  /** Forks every worker and waits until each listens; stops them all and throws if one cannot start. */
+  async start(): Promise<EngineListener> {
+    try {
+      await Promise.all(Array.from({ length: this.#count }, (_, i) => this.#fork(i + 1)));
+    } catch (err) {
+      await this.stop(0);
+      throw err;
+    }
+    this.#logger.info({ workers: this.#count }, 'workers ready');
+    return {
+      name: `${this.#count} workers`,
+      stop: (deadlineMs) => this.stop(deadlineMs),
+      reload: () => this.#broadcast({ type: 'reload' }),
+    };
+  }
+
+  async list(): Promise<SessionInfo[]> {
+    const replies = await this.#askAll((requestId) => ({ type: 'sessions.list', requestId }));
+    return replies.flatMap((r) => (r.type === 'sessions.list.reply' ? r.sessions : []));
+  }
+
+  async terminate(id: string, reason: string): Promise<boolean> {
+    const replies = await this.#askAll((requestId) => ({ type: 'sessions.terminate', requestId, id, reason }));
+    return replies.some((r) => r.type === 'sessions.terminate.reply' && r.ended);
+  }
+
+  /** Workers drain (running statements finish up to the deadline), then exit; stragglers are killed. */
+  async stop(deadlineMs: number): Promise<void> {
+    this.#stopping = true;
+    const exits = [...this.#workers.values()].map(
+      (w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))),
+    );
+    this.#broadcast({ type: 'shutdown', deadlineMs });
+    const killAt = setTimeout(() => {
+      for (const w of this.#workers.values()) if (!w.isDead()) w.kill('SIGKILL');
+    }, deadlineMs + 5000);
+    await Promise.all(exits);
+    clearTimeout(killAt);
+  }
+
+  #fork(workerId: number): Promise<void> {
+    const worker = cluster.fork({ [WORKER_ID_ENV]: String(workerId) });
+    this.#workers.set(workerId, worker);
+    worker.on('message', (message: unknown) => this.#onMessage(workerId, message));
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      const onMessage = (message: unknown): void => {
+        if (!isWorkerMessage(message)) return;
+        if (message.type === 'ready') {
+          started = true;
+          worker.off('message', onMessage);
+          resolve();
+        } else if (message.type === 'failed') {
+          worker.off('message', onMessage);
+          reject(new Error(`worker ${workerId} could not start: ${message.reason}`));
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', (code, signal) => {
+        if (!started) {
+          reject(new Error(`worker ${workerId} exited during startup (${signal ?? code})`));
+          return;
+        }
+        if (this.#stopping) return;
+        this.#logger.error({ workerId, code, signal }, 'worker died; starting a new one');
+        setTimeout(() => {
+          if (!this.#stopping) this.#fork(workerId).catch((err: unknown) => this.#logger.error({ err, workerId }, 'worker restart failed'));
+        }, RESPAWN_DELAY_MS).unref();
+      });
+    });
+  }
+
+  #onMessage(fromWorker: number, message: unknown): void {
+    if (!isWorkerMessage(message)) return;
+    if (message.type === 'cancel') {
+      // Route by the worker number the key carries; a key naming no live worker cancels nothing.
+      const owner = CancelKeyRegistry.workerOf(message.processId);
+      if (owner !== fromWorker) this.#send(owner, { type: 'cancel', processId: message.processId, secretKey: message.secretKey });
+      return;
+    }
+    if ('requestId' in message) {
+      const resolve = this.#pending.get(message.requestId);
+      if (resolve) {
+        this.#pending.delete(message.requestId);
+        resolve(message);
+      }
+    }
+  }
+
+  #askAll(build: (requestId: number) => PrimaryToWorker): Promise<WorkerToPrimary[]> {
+    const asks = [...this.#workers.keys()].map((workerId) => {
+      const requestId = this.#nextRequest++;
+      return new Promise<WorkerToPrimary | null>((resolve) => {
+        const timer = setTimeout(() => {
+          this.#pending.delete(requestId);
+          this.#logger.warn({ workerId }, 'worker did not answer in time');
+          resolve(null);
+        }, REPLY_TIMEOUT_MS);
+        this.#pending.set(requestId, (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        });
+        if (!this.#send(workerId, build(requestId))) {
+          clearTimeout(timer);
+          this.#pending.delete(requestId);
+          resolve(null);
+        }
+      });
+    });
+    return Promise.all(asks).then((replies) => replies.filter((r): r is WorkerToPrimary => r !== null));
+  }
+
+  #broadcast(message: PrimaryToWorker): void {
+    for (const workerId of this.#workers.keys()) this.#send(workerId, message);
+  }
+
+  #send(workerId: number, message: PrimaryToWorker): boolean {
+    const worker = this.#workers.get(workerId);
+    if (!worker || worker.isDead() || !worker.isConnected()) return false;
+    worker.send(message);
+    return true;
+  }
+}
