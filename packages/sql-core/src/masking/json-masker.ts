@@ -26,9 +26,17 @@ interface Context {
 }
 
 const SCAN: Context = { strings: null, integers: null, floats: null };
+/** Cache marker: the key classifies as nothing. */
+const NONE: Context = { strings: null, integers: null, floats: null };
+
+/** Member contexts by parent key, key and the value's first character class; bounded. */
+type MemberCache = Map<string, Map<string, Context>>;
+const MEMBER_CACHE_LIMIT = 2048;
 
 export class JsonMasker {
   private readonly masks = new Map<string, Context>();
+  private readonly members: MemberCache = new Map();
+  private memberCount = 0;
   private readonly scan: { defaultCountry: NonNullable<MaskOptions['defaultCountry']> };
 
   constructor(private readonly options: MaskOptions) {
@@ -74,11 +82,33 @@ export class JsonMasker {
   memberContext(parent: Context, parentKey: string | null, key: string, first: number): Context {
     const type = first === 34 ? 'text' : first === 123 || first === 91 ? 'json' : (first >= 48 && first <= 57) || first === 45 ? 'numeric' : null;
     if (type === null) return parent;
-    const c = classifyColumn({ table: parentKey, column: key, type });
-    if (c === null) return parent;
+    const own = this.keyContext(parentKey ?? '', key, type);
+    if (own === null) return parent;
     // A key named like free text (`notes`, `metadata`) under a sensitive key stays sensitive.
-    if (c.detector === 'free_text' && parent !== SCAN) return parent;
-    return this.contextOf(c);
+    if (own === SCAN && parent !== SCAN) return parent;
+    return own;
+  }
+
+  /** The context a key gives its value by its own name (null: none), cached per masker: keys repeat on every row. */
+  private keyContext(parentKey: string, key: string, type: 'text' | 'json' | 'numeric'): Context | null {
+    let byKey = this.members.get(parentKey);
+    if (byKey === undefined) {
+      if (this.memberCount >= MEMBER_CACHE_LIMIT) {
+        this.members.clear();
+        this.memberCount = 0;
+      }
+      byKey = new Map();
+      this.members.set(parentKey, byKey);
+    }
+    const slot = type === 'text' ? '"' : type === 'json' ? '{' : '0';
+    const cacheKey = slot + key;
+    const hit = byKey.get(cacheKey);
+    if (hit !== undefined) return hit === NONE ? null : hit;
+    const c = classifyColumn({ table: parentKey === '' ? null : parentKey, column: key, type });
+    const ctx = c === null ? NONE : this.contextOf(c);
+    byKey.set(cacheKey, ctx);
+    this.memberCount++;
+    return ctx === NONE ? null : ctx;
   }
 
   scanString(s: string): string {

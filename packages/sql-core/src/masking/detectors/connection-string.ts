@@ -84,8 +84,9 @@ export function maskCredentials(value: string): string {
 
 export const connectionStringDetector: ValueDetector = {
   id: 'connection_string',
-  prefilter(f: TextFeatures, text: string): boolean {
-    return f.equals > 0 || f.colon > 0 || (f.length > 20 && text.indexOf('earer') >= 0);
+  prefilter(f: TextFeatures): boolean {
+    // A bare `Bearer <token>` has a token of 16+ characters.
+    return f.equals > 0 || f.colon > 0 || f.maxRun >= 16;
   },
   findSpans: credentialSpans,
   isValue(value: string): boolean {

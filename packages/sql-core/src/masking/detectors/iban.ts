@@ -18,7 +18,7 @@ const LENGTHS: Readonly<Record<string, number>> = {
   SO: 23, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
 };
 
-const START = /(?<![A-Za-z0-9])([A-Z]{2})\d{2}/g;
+const START = /[A-Z]{2}\d{2}/g;
 
 function isUpperAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
@@ -60,6 +60,11 @@ export const ibanDetector: ValueDetector = {
     START.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = START.exec(text)) !== null) {
+      const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 32;
+      if ((before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122)) {
+        START.lastIndex = m.index + 1;
+        continue;
+      }
       const end = ibanEnd(text, m.index);
       if (end > 0) {
         out.push({ start: m.index, end, detector: 'iban' });

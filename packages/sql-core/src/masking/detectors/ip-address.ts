@@ -11,22 +11,27 @@ import { eachMatch, keywordBefore, trimValue, type Span, type TextFeatures, type
  * `inet`/`cidr` values.
  */
 
-/** Octets of a strict dotted quad, or null. */
+/** Octets of a strict dotted quad (no leading zeros, each <= 255), or null. */
 export function parseIPv4(s: string): number[] | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
   const octets: number[] = [];
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3 || (p.length > 1 && p.charCodeAt(0) === 48)) return null;
-    for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i);
-      if (c < 48 || c > 57) return null;
+  let value = 0;
+  let digits = 0;
+  let first = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || (digits > 1 && first === 48) || value > 255 || octets.length === 4) return null;
+      octets.push(value);
+      value = 0;
+      digits = 0;
+      continue;
     }
-    const n = Number(p);
-    if (n > 255) return null;
-    octets.push(n);
+    if (c < 48 || c > 57 || digits === 3) return null;
+    if (digits === 0) first = c;
+    value = value * 10 + (c - 48);
+    digits++;
   }
-  return octets;
+  return octets.length === 4 ? octets : null;
 }
 
 const HEX = /^[0-9A-Fa-f]{1,4}$/;

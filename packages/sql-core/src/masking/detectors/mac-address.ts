@@ -9,11 +9,22 @@ import { eachMatch, trimValue, type Span, type TextFeatures, type ValueDetector 
  */
 
 const COLON_OR_DASH = /(?<![\w:.-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?:(?:\1[0-9A-Fa-f]{2}){2})?(?![\w:-])/g;
-const CISCO = /(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w.])/g;
 const WHOLE = /^(?:[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?:(?:\1[0-9A-Fa-f]{2}){2})?|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})$/;
 
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function hexRun(s: string, start: number, n: number): boolean {
+  for (let i = start; i < start + n; i++) if (!isHex(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** No word character or dot at `i` (or `i` is outside the text). */
+function boundary(s: string, i: number): boolean {
+  if (i < 0 || i >= s.length) return true;
+  const c = s.charCodeAt(i);
+  return !(c === 46 || c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122));
 }
 
 function identifiesNobody(s: string): boolean {
@@ -46,11 +57,18 @@ export const macAddressDetector: ValueDetector = {
     return f.colon >= 5 || f.dash >= 5 || f.dot >= 2;
   },
   findSpans(text: string, out: Span[]): void {
-    const accept = (m: RegExpExecArray): void => {
-      if (!identifiesNobody(m[0])) out.push({ start: m.index, end: m.index + m[0].length, detector: 'mac_address' });
+    const accept = (start: number, end: number): void => {
+      if (!identifiesNobody(text.slice(start, end))) out.push({ start, end, detector: 'mac_address' });
     };
-    eachMatch(COLON_OR_DASH, text, accept);
-    if (text.indexOf('.') >= 0) eachMatch(CISCO, text, accept);
+    if (text.indexOf(':') >= 0 || text.indexOf('-') >= 0) eachMatch(COLON_OR_DASH, text, (m) => accept(m.index, m.index + m[0].length));
+    // Cisco's aabb.ccdd.eeff, found from its dots (a regex would try every position of every sentence).
+    for (let dot = text.indexOf('.', 4); dot >= 0 && dot + 10 <= text.length; dot = text.indexOf('.', dot + 1)) {
+      const start = dot - 4;
+      if (text.charCodeAt(dot + 5) !== 46 || !hexRun(text, start, 4) || !hexRun(text, dot + 1, 4) || !hexRun(text, dot + 6, 4)) continue;
+      if (!boundary(text, start - 1) || !boundary(text, dot + 10)) continue;
+      accept(start, dot + 10);
+      dot += 9;
+    }
   },
   isValue(value: string): boolean {
     const v = trimValue(value);

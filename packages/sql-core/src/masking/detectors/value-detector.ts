@@ -83,6 +83,16 @@ export function textFeatures(text: string): TextFeatures {
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const code = text.charCodeAt(i);
+    // Fast paths for what prose is mostly made of: lowercase letters and spaces.
+    if (code >= 97 && code <= 122) {
+      run++;
+      continue;
+    }
+    if (code === 32) {
+      if (run > maxRun) maxRun = run;
+      run = 0;
+      continue;
+    }
     const cls = code < 128 ? (CLASS[code] as number) : 0;
     switch (cls) {
       case C_DIGIT:
