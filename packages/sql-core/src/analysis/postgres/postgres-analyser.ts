@@ -74,7 +74,8 @@ function analyseText(sql: string, prepared: AnalyseOptions['prepared']): Analysi
     const start = typeof raw.stmt_location === 'number' ? raw.stmt_location : 0;
     // stmt_len 0 (left out of the JSON) means "to the end of the string".
     const end = typeof raw.stmt_len === 'number' && raw.stmt_len > 0 ? start + raw.stmt_len : source.byteLength;
-    const text = source.slice(start, end);
+    // The slice may end in the whitespace before a `;`; it is not part of the statement.
+    const text = source.slice(start, end).trimEnd();
     ctx.statementText = text;
     const collector = safely(() => analyseStatementNode(raw.stmt, ctx, POSTGRES_REGISTRY));
     const normalized = normalise(text, collector.command, source.localIndices(ctx.constLocations, start, end), new Set(source.localIndices(ctx.typmodLocations, start, end)));
