@@ -7,7 +7,8 @@ import { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
 import { maskDateOfBirth } from './masks/date-mask';
 import { pseudoAlnum, pseudoInteger, pseudoUuid } from './masks/deterministic';
 import { numberMask, textMask, type ValueMask } from './masks/detector-masks';
-import { fitLength, REDACTED } from './masks/format-masks';
+import { fitLength, keepAlnum, REDACTED } from './masks/format-masks';
+import { keepLastDigitsNumber } from './masks/number-mask';
 import { mapPgArray } from './pg-array';
 import { maskText } from './text-scanner';
 
@@ -23,7 +24,7 @@ export type ColumnMasker = (value: string) => string;
 export type MaskedColumn = ColumnShape & { readonly column?: string };
 
 /** How a column is masked: by a classification, by scanning values for spans, or fully redacted. */
-export type MaskHow = ColumnClassification | 'scan' | 'redact' | 'deterministic';
+export type MaskHow = ColumnClassification | 'scan' | 'redact' | 'deterministic' | 'last4';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const identity: ColumnMasker = (v) => v;
@@ -116,6 +117,23 @@ function deterministicMasker(shape: ColumnShape, options: MaskOptions): ColumnMa
   }
 }
 
+function last4Masker(shape: ColumnShape, options: MaskOptions): ColumnMasker {
+  switch (shape.type) {
+    case 'text':
+    case 'other':
+      return fitted((v) => keepAlnum(v, 0, 4), shape);
+    case 'integer':
+    case 'numeric':
+      return (v) => keepLastDigitsNumber(v, 4);
+    case 'array': {
+      const element = last4Masker({ type: shape.elementType ?? 'text' }, options);
+      return (v) => mapPgArray(v, element) ?? '{}';
+    }
+    default:
+      return redactMasker(shape, options);
+  }
+}
+
 function redactMasker(shape: ColumnShape, options: MaskOptions): ColumnMasker {
   if (shape.type === 'array') {
     const element = redactMasker({ type: shape.elementType ?? 'text' }, options);
@@ -184,14 +202,16 @@ function failClosed(mask: ColumnMasker, shape: ColumnShape, options: MaskOptions
  * Builds the masker of one result column, once per result set; the returned
  * function runs per cell. `how`: a classification (from `classifyColumn`),
  * `'scan'` (replace only validated spans: the backstop for columns of unknown
- * lineage), `'redact'` (hide everything, keep the type) or `'deterministic'`
- * (keyed pseudonym of the whole value).
+ * lineage), `'redact'` (hide everything, keep the type), `'last4'` (only the
+ * last four letters or digits stay) or `'deterministic'` (keyed pseudonym of
+ * the whole value).
  */
 export function createColumnMasker(how: MaskHow, shape: MaskedColumn, options: MaskOptions = DEFAULT_MASK_OPTIONS): ColumnMasker {
   let mask: ColumnMasker;
   if (how === 'scan') mask = scanMasker(shape, options);
   else if (how === 'redact') mask = redactMasker(shape, options);
   else if (how === 'deterministic') mask = deterministicMasker(shape, options);
+  else if (how === 'last4') mask = last4Masker(shape, options);
   else mask = classifiedMasker(how, shape, options);
   return failClosed(mask, shape, options);
 }

@@ -34,12 +34,14 @@ export { maskText, scanText, type ScanOptions, type Span } from './text-scanner'
 export { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
 export type { PseudonymKey } from './masks/deterministic';
 export {
+  COLUMN_RULE_MASKS,
   Lineage,
   ValueScan,
   createMaskPlan,
   planColumnMask,
   type ColumnMaskDecision,
   type ColumnMaskRule,
+  type ColumnRuleMask,
   type MaskPlan,
   type ResultColumn,
 } from './mask-plan';

@@ -2,7 +2,7 @@ import { bareTableName } from './column-name';
 import { classifyColumn, type ColumnClassification, type ColumnInput } from './column-classifier';
 import { isTextual } from './column-type';
 import { createColumnMasker, createRowJsonMasker, type ColumnMasker } from './column-masker';
-import type { DetectorId } from './detector-id';
+import { DetectorId } from './detector-id';
 import { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
 
 /** Which columns that no name marks as sensitive still have their values scanned. */
@@ -16,16 +16,28 @@ export const ValueScan = {
 } as const;
 export type ValueScan = (typeof ValueScan)[keyof typeof ValueScan];
 
+/** Masks a `masking.columns` rule may name besides the detector ids. */
+const RULE_MASKS = ['never', 'redact', 'last4', 'deterministic'] as const;
+export type ColumnRuleMask = (typeof RULE_MASKS)[number] | Exclude<DetectorId, 'free_text'> | 'scan';
+
+/** Every mask name a `masking.columns` rule accepts, for the configuration loader's validation. */
+export const COLUMN_RULE_MASKS: readonly ColumnRuleMask[] = [
+  ...RULE_MASKS,
+  'scan',
+  ...(Object.values(DetectorId).filter((d) => d !== 'free_text') as Exclude<DetectorId, 'free_text'>[]),
+];
+
 /**
  * An explicit column rule from `masking.columns`: `never` passes the column
- * unmasked, `redact` hides it entirely, `deterministic` pseudonymises it, a
- * detector id masks it as that kind of value.
+ * unmasked, `redact` hides it entirely, `last4` keeps its last four letters
+ * or digits, `deterministic` pseudonymises it (keyed), `scan` replaces only
+ * validated spans, a detector id masks it as that kind of value.
  */
 export interface ColumnMaskRule {
   /** `schema.table` or `table`. */
   readonly table: string;
   readonly column: string;
-  readonly mask: 'never' | 'redact' | 'deterministic' | DetectorId;
+  readonly mask: ColumnRuleMask;
 }
 
 /**
@@ -62,8 +74,8 @@ export interface ResultColumn extends ColumnInput {
 /** The masker of a result column and why (for `explain` and the audit's masked-columns list). */
 export interface ColumnMaskDecision {
   readonly masker: ColumnMasker;
-  /** The detector, or `scan` / `redact` / `deterministic` / `row`. */
-  readonly kind: DetectorId | 'scan' | 'redact' | 'deterministic' | 'row';
+  /** The detector, or `scan` / `redact` / `last4` / `deterministic` / `row`. */
+  readonly kind: DetectorId | 'scan' | 'redact' | 'last4' | 'deterministic' | 'row';
   readonly reason: string;
 }
 
@@ -96,7 +108,9 @@ function fromRule(plan: MaskPlan, rule: ColumnMaskRule, column: ResultColumn, vi
     case 'never':
       return null;
     case 'redact':
-      return { masker: createColumnMasker('redact', column, plan.options), kind: 'redact', reason };
+    case 'last4':
+    case 'scan':
+      return { masker: createColumnMasker(rule.mask, column, plan.options), kind: rule.mask, reason };
     case 'deterministic': {
       const c = classifyColumn(column);
       const options = { ...plan.options, deterministic: true };

@@ -70,3 +70,17 @@ describe('maskText / scanText', () => {
     expect(maskText(text)).toBe(text);
   });
 });
+
+describe('pathological input', () => {
+  it.each([
+    ['many @ in a long word', `${'a@'.repeat(50000)}example.com`],
+    ['a long digit run', '4'.repeat(100000)],
+    ['long runs of separators and digits', '1-'.repeat(50000)],
+    ['deep braces', '{'.repeat(50000)],
+    ['dots and hex', 'ab.'.repeat(50000)],
+    ['colons', 'a:'.repeat(50000)],
+    ['assignments', 'k=v;'.repeat(25000)],
+  ])('scans %s without throwing (quadratic scanning of 100 kB would hit the test timeout)', (_name, text) => {
+    expect(typeof maskText(text)).toBe('string');
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  COLUMN_RULE_MASKS,
   columnShapeOf,
   createColumnMasker,
   createMaskPlan,
@@ -75,6 +76,9 @@ describe('planColumnMask', () => {
         { table: 'users', column: 'email', mask: 'never' },
         { table: 'orders', column: 'reference', mask: 'payment_card' },
         { table: 'users', column: 'id', mask: 'deterministic' },
+        { table: 'users', column: 'passport', mask: 'last4' },
+        { table: 'users', column: 'member_no', mask: 'last4' },
+        { table: 'users', column: 'bio', mask: 'scan' },
       ],
       options: { key: 'k' },
     });
@@ -85,9 +89,19 @@ describe('planColumnMask', () => {
     expect(id?.kind).toBe('deterministic');
     expect(id?.masker('12345')).toBe(id?.masker('12345'));
     expect(id?.masker('12345')).toMatch(/^\d{5}$/);
+    expect(planColumnMask(ruled, col('users', 'passport', 'text'))?.masker('X1234567L')).toBe('*****567L');
+    expect(planColumnMask(ruled, col('users', 'member_no', 'int8'))?.masker('123456789')).toBe('6789');
+    expect(planColumnMask(ruled, col('users', 'bio', 'text'))?.masker('mail jane@example.com')).toBe('mail j***@example.com');
     // A rule on a source follows the column through expressions; `never` on a source does not unmask a derived column.
     expect(planColumnMask(ruled, col(null, 'upper', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'notes' }] }))?.kind).toBe('redact');
     expect(planColumnMask(ruled, col(null, 'upper', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'email' }] }))?.kind).toBe('email');
+  });
+});
+
+describe('COLUMN_RULE_MASKS', () => {
+  it('lists the names a masking.columns rule accepts (for the configuration loader)', () => {
+    expect(COLUMN_RULE_MASKS).toEqual(expect.arrayContaining(['never', 'redact', 'last4', 'deterministic', 'scan', 'email', 'us_ssn']));
+    expect(COLUMN_RULE_MASKS).not.toContain('free_text');
   });
 });
 

@@ -49,10 +49,12 @@ function inUrlAuthority(text: string, i: number): boolean {
 
 /** Finds the address around the `@` at `at`, or null. */
 function addressAt(text: string, at: number): { start: number; end: number } | null {
+  // Bounded scans (64-character local part, 253-character domain): a long run of
+  // address characters around many `@` must not cost quadratic time.
   let start = at;
-  while (start > 0 && isLocalChar(text.charCodeAt(start - 1))) start--;
+  while (start > 0 && at - start <= 64 && isLocalChar(text.charCodeAt(start - 1))) start--;
   let end = at + 1;
-  while (end < text.length && isDomainChar(text.charCodeAt(end))) end++;
+  while (end < text.length && end - at <= 254 && isDomainChar(text.charCodeAt(end))) end++;
   // A sentence's full stop or a dash after the address is not part of it.
   while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
   while (start < at && text.charCodeAt(start) === 46) start++;
