@@ -59,6 +59,8 @@ analysisTable('guardrails: settings, server files and programs', [
   { sql: 'ALTER DATABASE d SET work_mem = 1024', kind: 'admin', guardrails: ['system-config'] },
   { sql: 'ALTER DATABASE d CONNECTION LIMIT 1', kind: 'admin', guardrails: ['system-config'] },
   { sql: 'ALTER ROLE bob SET statement_timeout = 0', kind: 'dcl', guardrails: ['system-config'] },
+  { sql: 'ALTER TABLE t DISABLE TRIGGER ALL', kind: 'ddl', written: ['t'], guardrails: ['system-config'] },
+  { sql: 'ALTER TABLE t ENABLE TRIGGER ALL', kind: 'ddl', written: ['t'], note: 'near miss' },
   { sql: "LOAD 'auto_explain'", kind: 'admin', guardrails: ['system-config', 'file-or-program-access'] },
   { sql: 'CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION f()', kind: 'admin', guardrails: ['system-config'] },
   { sql: 'CREATE EXTENSION file_fdw', kind: 'ddl', guardrails: ['file-or-program-access'] },

@@ -28,12 +28,23 @@ const variableSetStmt: NodeCheck = (b, w) => {
   for (const f of settingFindings(stmt.name, firstValue(stmt))) w.facts.guardrail(f.id, f.detail);
 };
 
+/** ALTER TABLE ... DISABLE TRIGGER: with ALL (or USER) foreign keys or audit triggers stop firing, for good. */
+const alterTableStmt: NodeCheck = (b, w) => {
+  for (const c of list(b.cmds)) {
+    const sub = asNode(c, 'AlterTableCmd')?.subtype;
+    if (sub === 'AT_DisableTrig' || sub === 'AT_DisableTrigAll' || sub === 'AT_DisableTrigUser') {
+      w.facts.guardrail(GuardrailId.systemConfig, 'triggers are disabled on the table, so the checks and audit they do stop');
+    }
+  }
+};
+
 function systemConfig(detail: string): NodeCheck {
   return (_b, w) => w.facts.guardrail(GuardrailId.systemConfig, detail);
 }
 
 export const SETTINGS_CHECKS: Readonly<Record<string, NodeCheck>> = {
   VariableSetStmt: variableSetStmt,
+  AlterTableStmt: alterTableStmt,
   AlterSystemStmt: systemConfig('ALTER SYSTEM changes the server configuration'),
   AlterDatabaseSetStmt: systemConfig('ALTER DATABASE ... SET changes a setting for every session of the database'),
   AlterDatabaseStmt: systemConfig('ALTER DATABASE changes how the database accepts connections'),
