@@ -46,6 +46,12 @@ describe('JsonMasker', () => {
     );
   });
 
+  it('an ambiguous key masks only random-looking strings, never numbers', () => {
+    expect(json.mask('{"key": 5, "x": {"key": "home.title"}, "y": {"key": "x9Fk2LmQ8pZ7vR3tY6wB1nC4"}}', null)).toBe(
+      '{"key": 5, "x": {"key": "home.title"}, "y": {"key": "********"}}',
+    );
+  });
+
   it('a classified root masks every value', () => {
     expect(json.mask('"jane@example.com"', { detector: 'email', confidence: 'high', reason: '' })).toBe('"j***@example.com"');
   });

@@ -30,7 +30,8 @@ function validDomain(domain: string): boolean {
   const labels = domain.split('.');
   if (labels.length < 2) return false;
   for (const label of labels) if (!LABEL.test(label)) return false;
-  if (DENSITY.test(labels[0] as string)) return false;
+  // icon@2x.png, icon@3x.app: an image density suffix and a file extension, not a domain.
+  if (labels.length === 2 && DENSITY.test(labels[0] as string)) return false;
   const tld = labels[labels.length - 1] as string;
   if (/^\d+$/.test(tld)) return false;
   return parse(domain.toLowerCase(), TLD_PARSE).isIcann === true;

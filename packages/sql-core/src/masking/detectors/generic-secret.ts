@@ -44,7 +44,7 @@ export function looksRandom(value: string, strict = false): boolean {
 
 const SECRET_WORD = /(?:secret|token|key|auth|credential|passw|pwd|signature|session|cookie|otp|pin\b)/i;
 const ASSIGNMENT =
-  /(?<![\w-])(["']?)([A-Za-z][A-Za-z0-9_.-]{1,60})\1[ \t]*(?:=|:)[ \t]*(?:"([^"\\\r\n]{1,4096})"|'([^'\\\r\n]{1,4096})'|([^\s;&,"'}\]]{1,4096}))/g;
+  /(?<![\w-])(["']?)([A-Za-z][A-Za-z0-9_.-]{1,60})\1[ \t]*(?:=>?|:)[ \t]*(?:"([^"\\\r\n]{1,4096})"|'([^'\\\r\n]{1,4096})'|([^\s;&,"'}\]]{1,4096}))/g;
 
 const SECRET_DETECTORS = new Set(['secret', 'password', 'api_key', 'jwt', 'private_key', 'card_security_code']);
 

@@ -44,6 +44,7 @@ const VECTORS: readonly Vectors[] = [
       ['jane.doe@example.com', 'j***@example.com'],
       ['J.O+tag@mail.example.co.uk', 'J***@mail.example.co.uk'],
       ['zoë@bücher.de', 'z***@bücher.de'],
+      ['john@2x.example.com', 'j***@2x.example.com'],
     ],
     invalid: ['user@localhost', 'icon@2x.png', 'icon@2x.app', 'a@b', 'user@example.invalid', 'user@host.internal', 'not an email', '@example.com', 'a@b@example.com', 'x@1.2.3.4'],
     texts: [
@@ -305,6 +306,9 @@ const VECTORS: readonly Vectors[] = [
       ['Authorization: Basic dXNlcjpwYXNz', ['dXNlcjpwYXNz']],
       ['https://example.com/path?q=1', []],
       ['Password=****;', []],
+      ['"password"=>"hunter2", "user"=>"app"', ['hunter2']],
+      ['smtp_pass=hunter2 db_pass: s3cret', ['hunter2', 's3cret']],
+      ['tests pass=12 fail=0', []],
     ],
   },
   {

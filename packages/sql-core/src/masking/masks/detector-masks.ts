@@ -126,6 +126,8 @@ export function textMask(c: ColumnClassification, options: MaskOptions): ValueMa
 export function numberMask(c: ColumnClassification, float: boolean, options: MaskOptions): ValueMask {
   const key = deterministicKey(options);
   const d = c.detector;
+  // An ambiguous name (`key`) masks only values that look like secrets, and a number does not.
+  if (c.confidence === 'low') return (v) => v;
   if (d === 'geo_location') return (v) => roundNumber(v, 2);
   if (float) return () => '0';
   if (NUMBER_IDS.has(d) || ALNUM_IDS.has(d)) {
