@@ -25,11 +25,13 @@ const ROUNDS = Number(arg('rounds', 3));
 const SIMPLE = (i) => `SELECT abalance FROM pgbench_accounts WHERE aid = ${i}`;
 const MIX = [
   (i) => `SELECT id, email, created_at FROM public.users WHERE id = ${i}`,
-  (i) => `SELECT u.id, o.total FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id = ${i} ORDER BY o.created_at DESC LIMIT 10`,
+  (i) =>
+    `SELECT u.id, o.total FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id = ${i} ORDER BY o.created_at DESC LIMIT 10`,
   (i) => `INSERT INTO events (user_id, kind, payload) VALUES (${i}, 'login', '{"ip":"10.0.0.1"}')`,
   (i) => `UPDATE accounts SET balance = balance - ${i} WHERE id = 42`,
   (i) => `DELETE FROM sessions WHERE expires_at < now() - interval '${i} days'`,
-  (i) => `WITH recent AS (SELECT * FROM orders WHERE created_at > now() - interval '1 day') SELECT count(*) FROM recent WHERE total > ${i}`,
+  (i) =>
+    `WITH recent AS (SELECT * FROM orders WHERE created_at > now() - interval '1 day') SELECT count(*) FROM recent WHERE total > ${i}`,
   (i) => `SELECT * FROM t WHERE a IN (${i}, 2, 3) AND b LIKE 'x%' GROUP BY c HAVING count(*) > 1`,
   (i) => `BEGIN; UPDATE t SET x = ${i} WHERE id = 1; COMMIT`,
   (i) => `CREATE INDEX CONCURRENTLY idx_${i} ON orders (user_id)`,
@@ -48,7 +50,9 @@ function measure(label, texts, fn) {
     times[i] = Number(process.hrtime.bigint() - t0) / 1000;
   }
   times.sort();
-  console.log(`${label.padEnd(44)} median ${percentile(times, 0.5).toFixed(2).padStart(7)} µs   p99 ${percentile(times, 0.99).toFixed(2).padStart(7)} µs`);
+  console.log(
+    `${label.padEnd(44)} median ${percentile(times, 0.5).toFixed(2).padStart(7)} µs   p99 ${percentile(times, 0.99).toFixed(2).padStart(7)} µs`,
+  );
 }
 
 async function main() {

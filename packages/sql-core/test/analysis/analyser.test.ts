@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import * as libpg from 'libpg-query';
-import { createPostgresAnalyser, PostgresAnalyser, StatementKind, type StatementFacts } from '../../src/analysis';
+import {
+  createPostgresAnalyser,
+  PostgresAnalyser,
+  StatementKind,
+  type StatementFacts,
+} from '../../src/analysis';
 
 describe('PostgresAnalyser construction', () => {
   test('cannot be constructed before the parser is loaded', () => {
@@ -25,9 +30,12 @@ describe('PostgresAnalyser', () => {
     expect(analyser.analyse('SELECT 1').dialect).toBe('postgres');
   });
 
-  test.each(['', '   ', '\n\t', '-- only a comment', '/* only /* nested */ comment */', ';', ' ; ; '])('%j holds no statement', (sql) => {
-    expect(analyser.analyse(sql).statements).toEqual([]);
-  });
+  test.each(['', '   ', '\n\t', '-- only a comment', '/* only /* nested */ comment */', ';', ' ; ; '])(
+    '%j holds no statement',
+    (sql) => {
+      expect(analyser.analyse(sql).statements).toEqual([]);
+    },
+  );
 
   test('a parse error is one unknown statement whose reason quotes nothing from the text', () => {
     const f = one("SELEC 'hunter2' FROM accounts");
@@ -81,18 +89,36 @@ describe('PostgresAnalyser', () => {
 
     test.each([
       ["ALTER ROLE bob PASSWORD 'hunter2'", 'ALTER ROLE bob PASSWORD $1'],
-      ["CREATE USER MAPPING FOR u SERVER s OPTIONS (user 'x', password 'hunter2')", 'CREATE USER MAPPING FOR u SERVER s OPTIONS (user $1, password $2)'],
-      ["CREATE SUBSCRIPTION s CONNECTION 'host=h password=hunter2' PUBLICATION p", 'CREATE SUBSCRIPTION s CONNECTION $1 PUBLICATION p'],
+      [
+        "CREATE USER MAPPING FOR u SERVER s OPTIONS (user 'x', password 'hunter2')",
+        'CREATE USER MAPPING FOR u SERVER s OPTIONS (user $1, password $2)',
+      ],
+      [
+        "CREATE SUBSCRIPTION s CONNECTION 'host=h password=hunter2' PUBLICATION p",
+        'CREATE SUBSCRIPTION s CONNECTION $1 PUBLICATION p',
+      ],
       ["COPY t FROM '/home/hunter2.csv'", 'COPY t FROM $1'],
-      ["PREPARE q AS SELECT * FROM t WHERE a = $1 AND b = 'hunter2'", 'PREPARE q AS SELECT * FROM t WHERE a = $1 AND b = $2'],
+      [
+        "PREPARE q AS SELECT * FROM t WHERE a = $1 AND b = 'hunter2'",
+        'PREPARE q AS SELECT * FROM t WHERE a = $1 AND b = $2',
+      ],
       ["EXECUTE q('hunter2', 42)", 'EXECUTE q($1, $2)'],
       ["DO $$ BEGIN RAISE NOTICE 'hunter2'; END $$", 'DO $1'],
-      ["SELECT E'hun\\'ter2', $tag$hunter2$tag$, B'1010', X'ff', 1.5e3, .5, 0x1F", 'SELECT $1, $2, $3, $4, $5, $6, $7'],
+      [
+        "SELECT E'hun\\'ter2', $tag$hunter2$tag$, B'1010', X'ff', 1.5e3, .5, 0x1F",
+        'SELECT $1, $2, $3, $4, $5, $6, $7',
+      ],
       ["SELECT U&'hunter\\0032' UESCAPE '\\', N'hunter2'", 'SELECT $1 UESCAPE $2, $3'],
       ['SELECT -7, - 8, 1_000', 'SELECT -$1, - $2, $3'],
       ["SELECT 'a'\n'b'", 'SELECT $1\n$2'],
-      ["CREATE TABLE t (a varchar(255) DEFAULT 'hunter2', b numeric(10, 2))", 'CREATE TABLE t (a varchar(255) DEFAULT $1, b numeric(10, 2))'],
-      ["SELECT * FROM \"it's\" WHERE x = 'hunter2' /* it's a comment */", 'SELECT * FROM "it\'s" WHERE x = $1 /* it\'s a comment */'],
+      [
+        "CREATE TABLE t (a varchar(255) DEFAULT 'hunter2', b numeric(10, 2))",
+        'CREATE TABLE t (a varchar(255) DEFAULT $1, b numeric(10, 2))',
+      ],
+      [
+        "SELECT * FROM \"it's\" WHERE x = 'hunter2' /* it's a comment */",
+        'SELECT * FROM "it\'s" WHERE x = $1 /* it\'s a comment */',
+      ],
       ["SELECT a$1, $1 FROM t WHERE b = 'x'", 'SELECT a$1, $1 FROM t WHERE b = $2'],
       ["SET search_path = 'app', public", 'SET search_path = $1, public'],
       ["SELECT interval '1 day', date '2020-01-01'", 'SELECT interval $1, date $2'],
@@ -111,7 +137,9 @@ describe('PostgresAnalyser', () => {
       expect(Object.isFrozen(a)).toBe(true);
       expect(Object.isFrozen(a.statements)).toBe(true);
       const f = a.statements[0] as StatementFacts;
-      expect(Object.isFrozen(f) && Object.isFrozen(f.tablesRead) && Object.isFrozen(f.tablesRead[0])).toBe(true);
+      expect(Object.isFrozen(f) && Object.isFrozen(f.tablesRead) && Object.isFrozen(f.tablesRead[0])).toBe(
+        true,
+      );
       expect(Object.isFrozen(f.columns[0])).toBe(true);
     });
 
@@ -146,7 +174,12 @@ describe('PostgresAnalyser', () => {
   describe('SQL-level PREPARE / EXECUTE / DEALLOCATE', () => {
     test('PREPARE names the statement and carries its facts', () => {
       const f = one('PREPARE del (int) AS DELETE FROM t WHERE id = $1');
-      expect(f).toMatchObject({ kind: 'write', command: 'PREPARE', prepares: 'del', tablesWritten: [{ schema: null, name: 't' }] });
+      expect(f).toMatchObject({
+        kind: 'write',
+        command: 'PREPARE',
+        prepares: 'del',
+        tablesWritten: [{ schema: null, name: 't' }],
+      });
     });
 
     test('EXECUTE without the session is unknown; with it, it is judged as the prepared statement', () => {
@@ -155,7 +188,12 @@ describe('PostgresAnalyser', () => {
       expect(alone).toMatchObject({ kind: 'unknown', executes: 'wipe' });
       const lookup = (name: string): StatementFacts | undefined => (name === 'wipe' ? prepared : undefined);
       const judged = analyser.analyse('EXECUTE wipe', { prepared: lookup }).statements[0];
-      expect(judged).toMatchObject({ kind: 'write', command: 'EXECUTE', executes: 'wipe', tablesWritten: [{ schema: null, name: 't' }] });
+      expect(judged).toMatchObject({
+        kind: 'write',
+        command: 'EXECUTE',
+        executes: 'wipe',
+        tablesWritten: [{ schema: null, name: 't' }],
+      });
       expect(judged?.guardrails.map((g) => g.id)).toEqual(['delete-without-where']);
       // The session-specific answer is not cached for other sessions.
       expect(one('EXECUTE wipe').kind).toBe('unknown');
@@ -165,7 +203,8 @@ describe('PostgresAnalyser', () => {
     test("EXECUTE's own parameters and EXPLAIN ANALYZE around it count too", () => {
       const prepared = one('PREPARE sel (text) AS SELECT * FROM t WHERE a = $1');
       const lookup = (): StatementFacts => prepared;
-      const withParam = analyser.analyse("EXECUTE sel(pg_read_file('/etc/passwd'))", { prepared: lookup }).statements[0];
+      const withParam = analyser.analyse("EXECUTE sel(pg_read_file('/etc/passwd'))", { prepared: lookup })
+        .statements[0];
       expect(withParam).toMatchObject({ kind: 'admin' });
       expect(withParam?.guardrails.map((g) => g.id)).toEqual(['file-or-program-access']);
       const wipe = one('PREPARE w AS DELETE FROM t WHERE id = 1');
@@ -183,7 +222,7 @@ describe('PostgresAnalyser', () => {
   });
 
   test('functions are listed lower-case as folded, schema-qualified when written', () => {
-    const f = one("SELECT Upper(a), pg_catalog.NOW(), EXTRACT(year FROM b), \"MyFunc\"(1), public.f2() FROM t");
+    const f = one('SELECT Upper(a), pg_catalog.NOW(), EXTRACT(year FROM b), "MyFunc"(1), public.f2() FROM t');
     expect([...f.functions].sort()).toEqual(['MyFunc', 'extract', 'pg_catalog.now', 'public.f2', 'upper']);
   });
 
@@ -196,7 +235,32 @@ describe('PostgresAnalyser', () => {
 
   test('any input gives an analysis with known kinds and never throws', () => {
     const kinds = new Set<string>(Object.values(StatementKind));
-    const token = fc.constantFrom('SELECT', ' ', "'", '"', '$$', '$a$', ';', '--', '/*', '*/', 'DROP', 'TABLE', 't', '(', ')', '1', 'E', '\\', '\n', 'é', 'WITH', 'x', 'AS', 'DO');
+    const token = fc.constantFrom(
+      'SELECT',
+      ' ',
+      "'",
+      '"',
+      '$$',
+      '$a$',
+      ';',
+      '--',
+      '/*',
+      '*/',
+      'DROP',
+      'TABLE',
+      't',
+      '(',
+      ')',
+      '1',
+      'E',
+      '\\',
+      '\n',
+      'é',
+      'WITH',
+      'x',
+      'AS',
+      'DO',
+    );
     const sqlish = fc.array(token, { maxLength: 40 }).map((parts) => parts.join(''));
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 60 }), sqlish), (sql) => {

@@ -1,5 +1,11 @@
 import * as libpg from 'libpg-query';
-import { createPostgresAnalyser, type PostgresAnalyser, type StatementFacts, type StatementKind, type TableRef } from '../../src/analysis';
+import {
+  createPostgresAnalyser,
+  type PostgresAnalyser,
+  type StatementFacts,
+  type StatementKind,
+  type TableRef,
+} from '../../src/analysis';
 
 /**
  * Table-driven analysis tests. Each case is a client string and what analysis must say about
@@ -68,7 +74,9 @@ export function analysisTable(title: string, cases: readonly Case[]): void {
     test.each(rows)('%s', (_name, c) => {
       const statements = analyser.analyse(c.sql).statements;
       const expects: readonly Expect[] = c.each ?? [c as Expect];
-      expect(statements.map((s, i) => summary(s, expects[i] ?? { kind: 'unknown' }))).toEqual(expects.map(wanted));
+      expect(statements.map((s, i) => summary(s, expects[i] ?? { kind: 'unknown' }))).toEqual(
+        expects.map(wanted),
+      );
       for (const s of statements) {
         // Every guardrail detail and unknown reason is a sentence with no literal from the statement.
         for (const g of s.guardrails) expect(g.detail.length).toBeGreaterThan(10);

@@ -40,19 +40,30 @@ describe('docs/guardrails.md', () => {
   test('documents exactly the catalogue, each with a trigger and a near miss', () => {
     expect(sections.map((s) => s.id).sort()).toEqual(Object.keys(GUARDRAIL_CATALOGUE).sort());
     for (const s of sections) {
-      expect({ id: s.id, triggers: s.triggers.length > 0, nearMisses: s.nearMisses.length > 0 }).toEqual({ id: s.id, triggers: true, nearMisses: true });
+      expect({ id: s.id, triggers: s.triggers.length > 0, nearMisses: s.nearMisses.length > 0 }).toEqual({
+        id: s.id,
+        triggers: true,
+        nearMisses: true,
+      });
     }
   });
 
-  const ids = (sql: string): string[] => analyser.analyse(sql).statements.flatMap((f) => f.guardrails.map((g) => g.id));
+  const ids = (sql: string): string[] =>
+    analyser.analyse(sql).statements.flatMap((f) => f.guardrails.map((g) => g.id));
   const kinds = (sql: string): string[] => analyser.analyse(sql).statements.map((f) => f.kind);
 
-  test.each(sections.flatMap((s) => s.triggers.map((sql) => [s.id, sql] as const)))('%s fires for %s', (id, sql) => {
-    expect(ids(sql)).toContain(id);
-  });
+  test.each(sections.flatMap((s) => s.triggers.map((sql) => [s.id, sql] as const)))(
+    '%s fires for %s',
+    (id, sql) => {
+      expect(ids(sql)).toContain(id);
+    },
+  );
 
-  test.each(sections.flatMap((s) => s.nearMisses.map((sql) => [s.id, sql] as const)))('%s stays quiet for %s', (id, sql) => {
-    expect(kinds(sql)).not.toContain('unknown');
-    expect(ids(sql)).not.toContain(id);
-  });
+  test.each(sections.flatMap((s) => s.nearMisses.map((sql) => [s.id, sql] as const)))(
+    '%s stays quiet for %s',
+    (id, sql) => {
+      expect(kinds(sql)).not.toContain('unknown');
+      expect(ids(sql)).not.toContain(id);
+    },
+  );
 });

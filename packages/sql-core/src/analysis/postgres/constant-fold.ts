@@ -1,5 +1,15 @@
 import type { A_Const } from '@pgsql/types';
-import { asNode, constValue, isObj, list, nameParts, nodeType, parseBool, stringNode, type Obj } from './pg-node';
+import {
+  asNode,
+  constValue,
+  isObj,
+  list,
+  nameParts,
+  nodeType,
+  parseBool,
+  stringNode,
+  type Obj,
+} from './pg-node';
 
 /**
  * Folds a WHERE clause built from constants the way PostgreSQL would evaluate it, to find
@@ -61,13 +71,20 @@ function fold(node: unknown, depth: number): Value | undefined {
       if (v === undefined || v.t === 'rowtrue') return undefined;
       const x = v.t === 'null' ? null : v.v;
       switch (b.booltesttype) {
-        case 'IS_TRUE': return bool(x === true);
-        case 'IS_NOT_TRUE': return bool(x !== true);
-        case 'IS_FALSE': return bool(x === false);
-        case 'IS_NOT_FALSE': return bool(x !== false);
-        case 'IS_UNKNOWN': return bool(x === null);
-        case 'IS_NOT_UNKNOWN': return bool(x !== null);
-        default: return undefined;
+        case 'IS_TRUE':
+          return bool(x === true);
+        case 'IS_NOT_TRUE':
+          return bool(x !== true);
+        case 'IS_FALSE':
+          return bool(x === false);
+        case 'IS_NOT_FALSE':
+          return bool(x !== false);
+        case 'IS_UNKNOWN':
+          return bool(x === null);
+        case 'IS_NOT_UNKNOWN':
+          return bool(x !== null);
+        default:
+          return undefined;
       }
     }
     case 'SubLink':
@@ -100,12 +117,26 @@ function cast(v: Value | undefined, names: string[] | null): Value | undefined {
     case 'boolean':
       if (v.t === 'num') return bool(v.v !== 0);
       return asBool(v);
-    case 'int2': case 'int4': case 'int8': case 'int': case 'integer': case 'smallint': case 'bigint':
-    case 'numeric': case 'decimal': case 'float4': case 'float8': case 'real': {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'int':
+    case 'integer':
+    case 'smallint':
+    case 'bigint':
+    case 'numeric':
+    case 'decimal':
+    case 'float4':
+    case 'float8':
+    case 'real': {
       const n = toNumber(v);
       return n === undefined ? undefined : { t: 'num', v: n };
     }
-    case 'text': case 'varchar': case 'bpchar': case 'char': case 'name':
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+    case 'char':
+    case 'name':
       if (v.t === 'str') return v;
       if (v.t === 'num') return { t: 'str', v: String(v.v) };
       return undefined;
@@ -228,12 +259,27 @@ function unary(op: string, v: Value | undefined): Value | undefined {
 function binary(op: string, l: Value | undefined, r: Value | undefined): Value | undefined {
   if (l === undefined || r === undefined || l.t === 'rowtrue' || r.t === 'rowtrue') return undefined;
   switch (op) {
-    case '+': case '-': case '*': case '/': case '%': {
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%': {
       if (l.t === 'null' || r.t === 'null') return NULL;
       const a = toNumber(l);
       const c = toNumber(r);
       if (a === undefined || c === undefined) return undefined;
-      const v = op === '+' ? a + c : op === '-' ? a - c : op === '*' ? a * c : c === 0 ? NaN : op === '/' ? a / c : a % c;
+      const v =
+        op === '+'
+          ? a + c
+          : op === '-'
+            ? a - c
+            : op === '*'
+              ? a * c
+              : c === 0
+                ? NaN
+                : op === '/'
+                  ? a / c
+                  : a % c;
       return Number.isFinite(v) ? { t: 'num', v } : undefined;
     }
     case '||':
@@ -266,13 +312,21 @@ function compare(op: string, l: Value | undefined, r: Value | undefined): Value 
     cmp = a === c ? 0 : a < c ? -1 : 1;
   }
   switch (op) {
-    case '=': return bool(cmp === 0);
-    case '<>': case '!=': return bool(cmp !== 0);
-    case '<': return bool(cmp < 0);
-    case '>': return bool(cmp > 0);
-    case '<=': return bool(cmp <= 0);
-    case '>=': return bool(cmp >= 0);
-    default: return undefined;
+    case '=':
+      return bool(cmp === 0);
+    case '<>':
+    case '!=':
+      return bool(cmp !== 0);
+    case '<':
+      return bool(cmp < 0);
+    case '>':
+      return bool(cmp > 0);
+    case '<=':
+      return bool(cmp <= 0);
+    case '>=':
+      return bool(cmp >= 0);
+    default:
+      return undefined;
   }
 }
 
@@ -288,7 +342,8 @@ function sameColumn(a: unknown, b: unknown): boolean {
 /** EXISTS (SELECT 1) and EXISTS (SELECT 1 WHERE true): a subquery with no FROM always returns its row. */
 function constantExists(subselect: unknown, depth: number): boolean {
   const s = asNode(subselect, 'SelectStmt');
-  if (s === null || s.fromClause !== undefined || s.havingClause !== undefined || s.limitCount !== undefined) return false;
+  if (s === null || s.fromClause !== undefined || s.havingClause !== undefined || s.limitCount !== undefined)
+    return false;
   if (s.op !== undefined && s.op !== 'SETOP_NONE') return false;
   if (s.valuesLists !== undefined || s.groupClause !== undefined) return false;
   if (s.whereClause === undefined) return true;

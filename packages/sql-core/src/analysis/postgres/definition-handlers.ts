@@ -68,7 +68,11 @@ function dropStmt(body: Obj, w: Walker): void {
     }
     const parts = nameParts(isObj(obj) && isObj(obj.List) ? obj.List.items : undefined);
     if (parts === null) continue;
-    const t = RELATION_OBJECTS.has(type) ? tableFromParts(parts) : ON_TABLE_OBJECTS.has(type) ? tableFromParts(parts.slice(0, -1)) : null;
+    const t = RELATION_OBJECTS.has(type)
+      ? tableFromParts(parts)
+      : ON_TABLE_OBJECTS.has(type)
+        ? tableFromParts(parts.slice(0, -1))
+        : null;
     if (t !== null) w.facts.written(t);
   }
 }

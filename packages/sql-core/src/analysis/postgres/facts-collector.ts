@@ -1,5 +1,12 @@
 import { strongerKind } from '../kind-order';
-import type { ColumnRole, ColumnUse, GuardrailFinding, StatementFacts, StatementKind, TableRef } from '../statement-facts';
+import type {
+  ColumnRole,
+  ColumnUse,
+  GuardrailFinding,
+  StatementFacts,
+  StatementKind,
+  TableRef,
+} from '../statement-facts';
 import { tableKey } from './pg-node';
 
 /**
@@ -39,10 +46,12 @@ export class FactsCollector {
 
   raise(kind: StatementKind, source: EffectSource = EffectSource.statement, unknownReason?: string): void {
     this.kind = strongerKind(this.kind, kind);
-    if (kind === 'unknown' && this.unknownReason === undefined) this.unknownReason = unknownReason ?? 'its effects cannot be determined';
+    if (kind === 'unknown' && this.unknownReason === undefined)
+      this.unknownReason = unknownReason ?? 'its effects cannot be determined';
     if (source === EffectSource.function) {
       this.functionKind = strongerKind(this.functionKind, kind);
-      if (kind === 'unknown' && this.functionUnknownReason === undefined) this.functionUnknownReason = unknownReason;
+      if (kind === 'unknown' && this.functionUnknownReason === undefined)
+        this.functionUnknownReason = unknownReason;
     }
   }
 
@@ -54,7 +63,10 @@ export class FactsCollector {
   guardrail(id: string, detail: string, source: EffectSource = EffectSource.statement): void {
     const existing = this.findings.get(id);
     // A function finding is upgraded to a statement finding if both occur, never the reverse.
-    if (existing === undefined || (existing.source === EffectSource.function && source === EffectSource.statement)) {
+    if (
+      existing === undefined ||
+      (existing.source === EffectSource.function && source === EffectSource.statement)
+    ) {
       this.findings.set(id, { id, detail: existing?.detail ?? detail, source });
     }
   }
@@ -74,7 +86,11 @@ export class FactsCollector {
 
   column(table: TableRef | null, column: string, role: ColumnRole): void {
     const key = `${table === null ? '' : tableKey(table)}\u0001${column}\u0001${role}`;
-    if (!this.columns.has(key)) this.columns.set(key, Object.freeze({ table: table === null ? null : Object.freeze(table), column, role }));
+    if (!this.columns.has(key))
+      this.columns.set(
+        key,
+        Object.freeze({ table: table === null ? null : Object.freeze(table), column, role }),
+      );
   }
 
   /**

@@ -149,9 +149,30 @@ const EFFECTS: ReadonlyMap<string, FunctionEffect> = new Map<string, FunctionEff
   ),
   // pg_notify is NOTIFY by another spelling.
   ['pg_notify', { kind: 'utility' }],
-  ['pg_reload_conf', { kind: 'admin', guardrail: GuardrailId.systemConfig, detail: 'the statement reloads the server configuration' }],
+  [
+    'pg_reload_conf',
+    {
+      kind: 'admin',
+      guardrail: GuardrailId.systemConfig,
+      detail: 'the statement reloads the server configuration',
+    },
+  ],
   // Sequences and large objects are data: these change it.
-  ...table(['setval', 'lo_create', 'lo_creat', 'lo_unlink', 'lo_put', 'lo_from_bytea', 'lo_truncate', 'lo_truncate64', 'lowrite', 'pg_logical_emit_message'], WRITE),
+  ...table(
+    [
+      'setval',
+      'lo_create',
+      'lo_creat',
+      'lo_unlink',
+      'lo_put',
+      'lo_from_bytea',
+      'lo_truncate',
+      'lo_truncate64',
+      'lowrite',
+      'pg_logical_emit_message',
+    ],
+    WRITE,
+  ),
 ]);
 
 /** Record a function call: its name, and the kind and guardrails its effect gives the statement. */
@@ -181,8 +202,10 @@ export function functionCall(body: Obj, w: Walker): void {
     default: {
       const effect = EFFECTS.get(base) ?? EFFECTS.get(name);
       if (effect !== undefined) {
-        if (effect.kind !== undefined) w.facts.raise(effect.kind, EffectSource.function, effect.unknownReason);
-        if (effect.guardrail !== undefined) w.facts.guardrail(effect.guardrail, effect.detail ?? '', EffectSource.function);
+        if (effect.kind !== undefined)
+          w.facts.raise(effect.kind, EffectSource.function, effect.unknownReason);
+        if (effect.guardrail !== undefined)
+          w.facts.guardrail(effect.guardrail, effect.detail ?? '', EffectSource.function);
       }
     }
   }
@@ -197,10 +220,15 @@ function setConfig(args: readonly unknown[], w: Walker): void {
   const name = constString(args[0]);
   if (name === null) {
     w.facts.unknown('it calls set_config with a setting name computed at run time', EffectSource.function);
-    w.facts.guardrail(GuardrailId.roleSwitch, 'set_config with a computed setting name could change the current role', EffectSource.function);
+    w.facts.guardrail(
+      GuardrailId.roleSwitch,
+      'set_config with a computed setting name could change the current role',
+      EffectSource.function,
+    );
     return;
   }
-  for (const f of settingFindings(name, constString(args[1]))) w.facts.guardrail(f.id, f.detail, EffectSource.function);
+  for (const f of settingFindings(name, constString(args[1])))
+    w.facts.guardrail(f.id, f.detail, EffectSource.function);
 }
 
 /**

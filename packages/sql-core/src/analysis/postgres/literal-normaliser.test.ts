@@ -9,9 +9,15 @@ describe('normaliseLiterals', () => {
     ["SELECT 'a\\', 'b'", 'SELECT $1, $2'],
     ["SELECT B'101', X'ff', N'n', U&'u'", 'SELECT $1, $2, $3, $4'],
     ['SELECT $$a$$, $t$ $$ $t$, $1', 'SELECT $2, $3, $1'],
-    ['SELECT 1, 1.5, .5, 1e10, 1.5E-3, 0x1f, 0o17, 0b101, 1_000', 'SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9'],
+    [
+      'SELECT 1, 1.5, .5, 1e10, 1.5E-3, 0x1f, 0o17, 0b101, 1_000',
+      'SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9',
+    ],
     ['SELECT a1, "b2", x$1, t.c3 FROM t3', 'SELECT a1, "b2", x$1, t.c3 FROM t3'],
-    ["SELECT \"it's\" -- it's\n, 2 /* it's /* nested */ 'x' */", 'SELECT "it\'s" -- it\'s\n, $1 /* it\'s /* nested */ \'x\' */'],
+    [
+      "SELECT \"it's\" -- it's\n, 2 /* it's /* nested */ 'x' */",
+      "SELECT \"it's\" -- it's\n, $1 /* it's /* nested */ 'x' */",
+    ],
     ["SELECT U&\"a'\", 'x'", 'SELECT U&"a\'", $1'],
     ["SELECT 'unterminated", 'SELECT $1'],
   ])('%s', (sql, out) => {

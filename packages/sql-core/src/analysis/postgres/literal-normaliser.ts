@@ -119,7 +119,11 @@ function scan(text: string, keep: ReadonlySet<number>): Scan {
       const start = i;
       const radix = next | 32;
       // 0x1F, 0o17, 0b101 (PostgreSQL 16)
-      if (c === 48 && (radix === 120 || radix === 111 || radix === 98) && /[0-9a-fA-F_]/.test(text[i + 2] ?? '')) {
+      if (
+        c === 48 &&
+        (radix === 120 || radix === 111 || radix === 98) &&
+        /[0-9a-fA-F_]/.test(text[i + 2] ?? '')
+      ) {
         i += 2;
         while (i < n && /[0-9a-fA-F_]/.test(text[i] ?? '')) i++;
       } else {
@@ -180,7 +184,11 @@ function agrees(text: string, flags: Uint8Array, constAt: readonly number[]): bo
  * (`constAt`, character indices into `text`) do not line up with the lexer's tokens.
  * `keepAt` are numbers to keep (type modifiers such as `varchar(255)`).
  */
-export function normaliseLiterals(text: string, constAt: readonly number[] | null, keepAt: ReadonlySet<number>): string | null {
+export function normaliseLiterals(
+  text: string,
+  constAt: readonly number[] | null,
+  keepAt: ReadonlySet<number>,
+): string | null {
   const s = scan(text, keepAt);
   if (constAt !== null && !agrees(text, s.flags, constAt)) return null;
   if (s.literals.length === 0) return text;

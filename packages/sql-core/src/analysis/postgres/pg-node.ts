@@ -72,7 +72,11 @@ export function isRangeVarBody(value: unknown): value is RangeVar {
 
 /** A bare TypeName struct (`ColumnDef.typeName`, `TypeCast.typeName`): `typemod` is always present. */
 export function isTypeNameBody(value: unknown): boolean {
-  return isObj(value) && typeof value.typemod === 'number' && (Array.isArray(value.names) || value.typeOid !== undefined);
+  return (
+    isObj(value) &&
+    typeof value.typemod === 'number' &&
+    (Array.isArray(value.names) || value.typeOid !== undefined)
+  );
 }
 
 /** RangeVar -> TableRef. The catalog part of `db.schema.table` must name the current database; it is dropped. */
@@ -121,7 +125,8 @@ export function constString(value: unknown): string | null {
 /** Function name as written: `pg_catalog.pg_sleep`; SQL-syntax forms (`EXTRACT`) lose the implicit `pg_catalog`. */
 export function functionName(fc: FuncCall): string {
   const parts = nameParts(fc.funcname) ?? [];
-  if (fc.funcformat === 'COERCE_SQL_SYNTAX' && parts.length === 2 && parts[0] === 'pg_catalog') return parts[1] ?? '';
+  if (fc.funcformat === 'COERCE_SQL_SYNTAX' && parts.length === 2 && parts[0] === 'pg_catalog')
+    return parts[1] ?? '';
   return parts.join('.');
 }
 

@@ -184,10 +184,20 @@ export function judgePlpgsql(createFunctionSql: string, ctx: TextContext): Plpgs
   const judge = new BodyJudge(ctx);
   const parsed = ctx.parsePlpgsql(createFunctionSql);
   if (typeof parsed === 'string' || !isObj(parsed)) {
-    return { parts: [], dynamic: null, unsupported: 'the PL/pgSQL body could not be parsed', transactionControl: false };
+    return {
+      parts: [],
+      dynamic: null,
+      unsupported: 'the PL/pgSQL body could not be parsed',
+      transactionControl: false,
+    };
   }
   judge.visit(parsed.plpgsql_funcs);
-  return { parts: judge.parts, dynamic: judge.dynamic, unsupported: judge.unsupported, transactionControl: judge.transactionControl };
+  return {
+    parts: judge.parts,
+    dynamic: judge.dynamic,
+    unsupported: judge.unsupported,
+    transactionControl: judge.transactionControl,
+  };
 }
 
 /** A DO body becomes an anonymous `RETURNS void` function, as PostgreSQL runs it. */
@@ -195,5 +205,8 @@ export function judgeDoBody(body: string, ctx: TextContext): PlpgsqlJudgement {
   // Dollar-quote with a tag the body does not contain, so the body is taken verbatim.
   let tag = 'gh';
   for (let n = 0; body.includes(`$${tag}$`); n++) tag = `gh${n}`;
-  return judgePlpgsql(`CREATE FUNCTION gatehouse_do() RETURNS void LANGUAGE plpgsql AS $${tag}$${body}$${tag}$`, ctx);
+  return judgePlpgsql(
+    `CREATE FUNCTION gatehouse_do() RETURNS void LANGUAGE plpgsql AS $${tag}$${body}$${tag}$`,
+    ctx,
+  );
 }

@@ -1,6 +1,12 @@
 import { fingerprintSync, loadModule, normalizeSync, parsePlPgSQLSync, parseSync } from 'libpg-query';
 import { AnalysisCache } from '../analysis-cache';
-import type { AnalyseOptions, Analysis, StatementAnalyser, StatementFacts, TableRef } from '../statement-facts';
+import type {
+  AnalyseOptions,
+  Analysis,
+  StatementAnalyser,
+  StatementFacts,
+  TableRef,
+} from '../statement-facts';
 import { FactsCollector } from './facts-collector';
 import { normaliseLiterals } from './literal-normaliser';
 import { isObj, list } from './pg-node';
@@ -21,7 +27,9 @@ const MAX_TEXT_DEPTH = 4;
 let wasmLoaded = false;
 
 /** Load libpg-query's WASM once, then analyse synchronously. */
-export async function createPostgresAnalyser(options: PostgresAnalyserOptions = {}): Promise<PostgresAnalyser> {
+export async function createPostgresAnalyser(
+  options: PostgresAnalyserOptions = {},
+): Promise<PostgresAnalyser> {
   await loadModule();
   wasmLoaded = true;
   return new PostgresAnalyser(options);
@@ -38,7 +46,8 @@ export class PostgresAnalyser implements StatementAnalyser {
 
   /** Use createPostgresAnalyser(): the parser's WASM must be loaded first. */
   constructor(options: PostgresAnalyserOptions = {}) {
-    if (!wasmLoaded) throw new Error('PostgresAnalyser: call createPostgresAnalyser() so the parser is loaded first');
+    if (!wasmLoaded)
+      throw new Error('PostgresAnalyser: call createPostgresAnalyser() so the parser is loaded first');
     this.#cache = new AnalysisCache(options.cacheSize ?? 10_000);
     this.#maxCachedLength = options.maxCachedLength ?? 16_384;
   }
@@ -49,10 +58,15 @@ export class PostgresAnalyser implements StatementAnalyser {
     if (cacheable) {
       const hit = this.#cache.get(sql);
       // A cached EXECUTE was analysed without the session's prepared statements: redo it with them.
-      if (hit !== undefined && (prepared === undefined || !hit.statements.some((s) => s.executes !== undefined))) return hit;
+      if (
+        hit !== undefined &&
+        (prepared === undefined || !hit.statements.some((s) => s.executes !== undefined))
+      )
+        return hit;
     }
     const result = analyseText(sql, prepared);
-    if (cacheable && (prepared === undefined || !result.statements.some((s) => s.executes !== undefined))) this.#cache.set(sql, result);
+    if (cacheable && (prepared === undefined || !result.statements.some((s) => s.executes !== undefined)))
+      this.#cache.set(sql, result);
     return result;
   }
 }
@@ -73,12 +87,18 @@ function analyseText(sql: string, prepared: AnalyseOptions['prepared']): Analysi
     if (!isObj(raw)) continue;
     const start = typeof raw.stmt_location === 'number' ? raw.stmt_location : 0;
     // stmt_len 0 (left out of the JSON) means "to the end of the string".
-    const end = typeof raw.stmt_len === 'number' && raw.stmt_len > 0 ? start + raw.stmt_len : source.byteLength;
+    const end =
+      typeof raw.stmt_len === 'number' && raw.stmt_len > 0 ? start + raw.stmt_len : source.byteLength;
     // The slice may end in the whitespace before a `;`; it is not part of the statement.
     const text = source.slice(start, end).trimEnd();
     ctx.statementText = text;
     const collector = safely(() => analyseStatementNode(raw.stmt, ctx, POSTGRES_REGISTRY));
-    const normalized = normalise(text, collector.command, source.localIndices(ctx.constLocations, start, end), new Set(source.localIndices(ctx.typmodLocations, start, end)));
+    const normalized = normalise(
+      text,
+      collector.command,
+      source.localIndices(ctx.constLocations, start, end),
+      new Set(source.localIndices(ctx.typmodLocations, start, end)),
+    );
     statements.push(toFacts(collector, fingerprint(text), normalized));
   }
   return freezeAnalysis(statements);
@@ -103,7 +123,12 @@ function fingerprint(text: string): string {
   }
 }
 
-function normalise(text: string, command: string, constAt: readonly number[], keepAt: ReadonlySet<number>): string {
+function normalise(
+  text: string,
+  command: string,
+  constAt: readonly number[],
+  keepAt: ReadonlySet<number>,
+): string {
   const ours = normaliseLiterals(text, constAt, keepAt);
   if (ours !== null) return ours;
   try {
@@ -119,7 +144,10 @@ function parseFailureReason(err: unknown): string {
   const head = message.split(/ at or near | at end of input/)[0] ?? '';
   const safe = /^[a-z][a-z -]*$/i.test(head) ? head : 'syntax error';
   const details = isObj(err) && isObj(err.sqlDetails) ? err.sqlDetails : null;
-  const at = details !== null && typeof details.cursorPosition === 'number' ? ` at character ${details.cursorPosition + 1}` : '';
+  const at =
+    details !== null && typeof details.cursorPosition === 'number'
+      ? ` at character ${details.cursorPosition + 1}`
+      : '';
   return `the statement could not be parsed: ${safe}${at}`;
 }
 
@@ -140,7 +168,9 @@ function toFacts(c: FactsCollector, fp: string, normalized: string): StatementFa
     tablesWritten: Object.freeze([...c.tablesWritten.values()]),
     columns: Object.freeze([...c.columns.values()]),
     functions: Object.freeze([...c.functions]),
-    guardrails: Object.freeze([...c.findings.values()].map((f) => Object.freeze({ id: f.id, detail: f.detail }))),
+    guardrails: Object.freeze(
+      [...c.findings.values()].map((f) => Object.freeze({ id: f.id, detail: f.detail })),
+    ),
     fingerprint: fp,
     normalized,
   };
@@ -177,7 +207,8 @@ class Context implements TextContext {
     for (const raw of list(isObj(tree) ? tree.stmts : undefined)) {
       if (!isObj(raw)) continue;
       const start = typeof raw.stmt_location === 'number' ? raw.stmt_location : 0;
-      const end = typeof raw.stmt_len === 'number' && raw.stmt_len > 0 ? start + raw.stmt_len : source.byteLength;
+      const end =
+        typeof raw.stmt_len === 'number' && raw.stmt_len > 0 ? start + raw.stmt_len : source.byteLength;
       child.statementText = source.slice(start, end);
       out.push(safely(() => analyseStatementNode(raw.stmt, child, POSTGRES_REGISTRY)));
     }

@@ -1,6 +1,26 @@
-import type { A_Const, DeleteStmt, InsertStmt, MergeStmt, RangeVar, ReturningClause, SelectStmt, UpdateStmt, WithClause } from '@pgsql/types';
+import type {
+  A_Const,
+  DeleteStmt,
+  InsertStmt,
+  MergeStmt,
+  RangeVar,
+  ReturningClause,
+  SelectStmt,
+  UpdateStmt,
+  WithClause,
+} from '@pgsql/types';
 import type { TableRef } from '../statement-facts';
-import { asNode, constValue, isObj, isRangeVarBody, list, nodeBody, nodeType, stringNode, type Obj } from './pg-node';
+import {
+  asNode,
+  constValue,
+  isObj,
+  isRangeVarBody,
+  list,
+  nodeBody,
+  nodeType,
+  stringNode,
+  type Obj,
+} from './pg-node';
 import type { NodeHandler, Walker } from './walker';
 
 /**
@@ -14,8 +34,22 @@ function handled(...keys: string[]): ReadonlySet<string> {
 }
 
 const SELECT_HANDLED = handled(
-  'withClause', 'larg', 'rarg', 'fromClause', 'targetList', 'intoClause', 'whereClause', 'groupClause', 'havingClause',
-  'windowClause', 'sortClause', 'distinctClause', 'valuesLists', 'limitOffset', 'limitCount', 'lockingClause',
+  'withClause',
+  'larg',
+  'rarg',
+  'fromClause',
+  'targetList',
+  'intoClause',
+  'whereClause',
+  'groupClause',
+  'havingClause',
+  'windowClause',
+  'sortClause',
+  'distinctClause',
+  'valuesLists',
+  'limitOffset',
+  'limitCount',
+  'lockingClause',
 );
 
 function selectStmt(body: Obj, w: Walker): void {
@@ -154,7 +188,14 @@ function returning(rc: ReturningClause | undefined, table: TableRef | null, w: W
   w.walkAs(rc.exprs, 'output');
 }
 
-const INSERT_HANDLED = handled('withClause', 'relation', 'cols', 'selectStmt', 'onConflictClause', 'returningClause');
+const INSERT_HANDLED = handled(
+  'withClause',
+  'relation',
+  'cols',
+  'selectStmt',
+  'onConflictClause',
+  'returningClause',
+);
 
 function insertStmt(body: Obj, w: Walker): void {
   const b = body as InsertStmt;
@@ -177,7 +218,14 @@ function insertStmt(body: Obj, w: Walker): void {
   });
 }
 
-const UPDATE_HANDLED = handled('withClause', 'relation', 'targetList', 'fromClause', 'whereClause', 'returningClause');
+const UPDATE_HANDLED = handled(
+  'withClause',
+  'relation',
+  'targetList',
+  'fromClause',
+  'whereClause',
+  'returningClause',
+);
 
 function updateStmt(body: Obj, w: Walker): void {
   const b = body as UpdateStmt;
@@ -206,7 +254,14 @@ function deleteStmt(body: Obj, w: Walker): void {
   });
 }
 
-const MERGE_HANDLED = handled('withClause', 'relation', 'sourceRelation', 'joinCondition', 'mergeWhenClauses', 'returningClause');
+const MERGE_HANDLED = handled(
+  'withClause',
+  'relation',
+  'sourceRelation',
+  'joinCondition',
+  'mergeWhenClauses',
+  'returningClause',
+);
 
 function mergeStmt(body: Obj, w: Walker): void {
   const b = body as MergeStmt;

@@ -12,7 +12,13 @@ import type { FactsCollector } from './facts-collector';
 
 /** Untrusted procedural languages reach the server's files and programs; C loads a shared library. */
 export function isUntrustedLanguage(language: string): boolean {
-  return language === 'c' || language === 'plsh' || language === 'plr' || language === 'javau' || /^pl[a-z0-9]*u$/.test(language);
+  return (
+    language === 'c' ||
+    language === 'plsh' ||
+    language === 'plr' ||
+    language === 'javau' ||
+    /^pl[a-z0-9]*u$/.test(language)
+  );
 }
 
 function optionString(options: unknown, name: string): string | null {
@@ -27,7 +33,10 @@ function doStmt(body: Obj, w: Walker): void {
     w.facts.unknown('the DO block is written in a language Gatehouse cannot analyse');
     w.facts.guardrail(GuardrailId.dynamicSql, 'the DO block runs code Gatehouse cannot analyse');
     if (isUntrustedLanguage(language)) {
-      w.facts.guardrail(GuardrailId.fileOrProgramAccess, 'the DO block is written in an untrusted language that can reach server files and programs');
+      w.facts.guardrail(
+        GuardrailId.fileOrProgramAccess,
+        'the DO block is written in an untrusted language that can reach server files and programs',
+      );
     }
     return;
   }
@@ -45,7 +54,10 @@ function doStmt(body: Obj, w: Walker): void {
 function routineOptions(options: unknown, w: Walker): void {
   for (const d of defElems(options)) {
     if (d.defname === 'security' && defElemBool(d) === true) {
-      w.facts.guardrail(GuardrailId.privilegeChange, 'a SECURITY DEFINER routine runs with its owner\u2019s privileges for every caller');
+      w.facts.guardrail(
+        GuardrailId.privilegeChange,
+        'a SECURITY DEFINER routine runs with its owner\u2019s privileges for every caller',
+      );
     } else if (d.defname === 'set') {
       w.walk(d.arg);
     }
@@ -62,7 +74,9 @@ function createFunctionStmt(body: Obj, w: Walker): void {
   if (isUntrustedLanguage(language)) {
     w.facts.guardrail(
       GuardrailId.fileOrProgramAccess,
-      language === 'c' ? 'the routine loads a shared library into the server' : 'the routine is written in an untrusted language that can reach server files and programs',
+      language === 'c'
+        ? 'the routine loads a shared library into the server'
+        : 'the routine is written in an untrusted language that can reach server files and programs',
     );
   }
   const source = routineSource(body.options);
@@ -70,13 +84,17 @@ function createFunctionStmt(body: Obj, w: Walker): void {
   if (language === 'plpgsql') {
     const j = judgePlpgsql(w.ctx.statementText, w.ctx);
     // A body the parser rejects still gets a coarse look: any EXECUTE word counts as dynamic SQL.
-    dynamic = j.dynamic !== null || hasDynamicSql(j.parts) || (j.unsupported !== null && /\bexecute\b/i.test(source ?? w.ctx.statementText));
+    dynamic =
+      j.dynamic !== null ||
+      hasDynamicSql(j.parts) ||
+      (j.unsupported !== null && /\bexecute\b/i.test(source ?? w.ctx.statementText));
   } else if (language === 'sql') {
     if (source !== null) {
       const parts = w.ctx.analyseText(source);
       dynamic = typeof parts !== 'string' && hasDynamicSql(parts);
     }
-    for (const stmt of sqlBodyStatements(body.sql_body)) dynamic ||= w.nested(stmt).has(GuardrailId.dynamicSql);
+    for (const stmt of sqlBodyStatements(body.sql_body))
+      dynamic ||= w.nested(stmt).has(GuardrailId.dynamicSql);
   }
   if (dynamic) w.facts.guardrail(GuardrailId.dynamicSql, 'the routine body runs SQL built at run time');
 }

@@ -17,7 +17,10 @@ function roleSwitch(name: string, value: string | null): SettingFinding | null {
   // `none` (SET ROLE NONE) and the default return to the login role: no switch. PostgreSQL
   // compares `none` case-sensitively, so 'NONE' in quotes names a role called NONE.
   if (value === 'none' || value === 'default') return null;
-  return { id: GuardrailId.roleSwitch, detail: `the statement changes ${name === 'role' ? 'the current role' : 'the session authorization'}` };
+  return {
+    id: GuardrailId.roleSwitch,
+    detail: `the statement changes ${name === 'role' ? 'the current role' : 'the session authorization'}`,
+  };
 }
 
 /**
@@ -29,16 +32,25 @@ function lexingChange(name: string, value: string | null): SettingFinding | null
   switch (name) {
     case 'standard_conforming_strings':
       if (value !== null && parseBool(value) === true) return null;
-      return { id: GuardrailId.lexingChange, detail: 'turning standard_conforming_strings off changes how string literals are read' };
+      return {
+        id: GuardrailId.lexingChange,
+        detail: 'turning standard_conforming_strings off changes how string literals are read',
+      };
     case 'client_encoding': {
       // PostgreSQL ignores case and non-alphanumerics in encoding names (`UTF-8` is `utf8`).
       const enc = value?.toLowerCase().replace(/[^a-z0-9]/g, '');
       if (enc === 'utf8' || enc === 'unicode') return null;
-      return { id: GuardrailId.lexingChange, detail: 'a client encoding other than UTF-8 changes how the statement bytes are read' };
+      return {
+        id: GuardrailId.lexingChange,
+        detail: 'a client encoding other than UTF-8 changes how the statement bytes are read',
+      };
     }
     case 'backslash_quote':
       if (value !== null && value.toLowerCase() === 'safe_encoding') return null;
-      return { id: GuardrailId.lexingChange, detail: 'backslash_quote changes how quotes inside string literals are read' };
+      return {
+        id: GuardrailId.lexingChange,
+        detail: 'backslash_quote changes how quotes inside string literals are read',
+      };
     default:
       return null;
   }
@@ -65,11 +77,18 @@ const SAFETY_SETTINGS: ReadonlySet<string> = new Set([
 function systemConfig(name: string, value: string | null): SettingFinding | null {
   // Server logging and pgaudit: turning them down hides what the session does from the server's own trail.
   if (name.startsWith('log_') || name.startsWith('pgaudit.') || name.startsWith('debug_')) {
-    return { id: GuardrailId.systemConfig, detail: 'the statement changes server logging or auditing settings' };
+    return {
+      id: GuardrailId.systemConfig,
+      detail: 'the statement changes server logging or auditing settings',
+    };
   }
   if (name === 'session_replication_role' && value !== null && value.toLowerCase() === 'origin') return null;
   if (name === 'row_security' && value !== null && parseBool(value) === true) return null;
-  if (SAFETY_SETTINGS.has(name)) return { id: GuardrailId.systemConfig, detail: 'the statement changes a setting that disables integrity or security checks or loads code' };
+  if (SAFETY_SETTINGS.has(name))
+    return {
+      id: GuardrailId.systemConfig,
+      detail: 'the statement changes a setting that disables integrity or security checks or loads code',
+    };
   return null;
 }
 
@@ -77,6 +96,7 @@ function systemConfig(name: string, value: string | null): SettingFinding | null
 export function settingFindings(rawName: string, value: string | null): SettingFinding[] {
   const name = rawName.toLowerCase();
   const out: SettingFinding[] = [];
-  for (const f of [roleSwitch(name, value), lexingChange(name, value), systemConfig(name, value)]) if (f !== null) out.push(f);
+  for (const f of [roleSwitch(name, value), lexingChange(name, value), systemConfig(name, value)])
+    if (f !== null) out.push(f);
   return out;
 }

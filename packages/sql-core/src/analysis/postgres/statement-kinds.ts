@@ -74,7 +74,11 @@ const TRANSACTION_TAGS: Readonly<Record<string, string>> = {
   TRANS_STMT_ROLLBACK_PREPARED: 'ROLLBACK PREPARED',
 };
 
-const ROLE_STMT: Readonly<Record<string, string>> = { ROLESTMT_ROLE: 'ROLE', ROLESTMT_USER: 'USER', ROLESTMT_GROUP: 'GROUP' };
+const ROLE_STMT: Readonly<Record<string, string>> = {
+  ROLESTMT_ROLE: 'ROLE',
+  ROLESTMT_USER: 'USER',
+  ROLESTMT_GROUP: 'GROUP',
+};
 
 const DEFINE_KINDS: Readonly<Record<string, string>> = {
   OBJECT_AGGREGATE: 'CREATE AGGREGATE',
@@ -120,11 +124,20 @@ const CLASSIFIERS: Readonly<Record<string, Classifier>> = {
   // Transactions and session state.
   TransactionStmt: ['transaction', (b) => TRANSACTION_TAGS[String(b.kind)] ?? 'TRANSACTION'],
   ConstraintsSetStmt: ['transaction', 'SET CONSTRAINTS'],
-  VariableSetStmt: ['session', (b) => (b.kind === 'VAR_RESET' || b.kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET')],
+  VariableSetStmt: [
+    'session',
+    (b) => (b.kind === 'VAR_RESET' || b.kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET'),
+  ],
   VariableShowStmt: ['session', 'SHOW'],
   DiscardStmt: [
     'session',
-    (b) => ({ DISCARD_ALL: 'DISCARD ALL', DISCARD_PLANS: 'DISCARD PLANS', DISCARD_SEQUENCES: 'DISCARD SEQUENCES', DISCARD_TEMP: 'DISCARD TEMP' })[String(b.target)] ?? 'DISCARD',
+    (b) =>
+      ({
+        DISCARD_ALL: 'DISCARD ALL',
+        DISCARD_PLANS: 'DISCARD PLANS',
+        DISCARD_SEQUENCES: 'DISCARD SEQUENCES',
+        DISCARD_TEMP: 'DISCARD TEMP',
+      })[String(b.target)] ?? 'DISCARD',
   ],
 
   // Privileges and roles.
@@ -168,13 +181,22 @@ const CLASSIFIERS: Readonly<Record<string, Classifier>> = {
   // Definitions.
   CreateStmt: ddl('CREATE TABLE'),
   CreateForeignTableStmt: ddl('CREATE FOREIGN TABLE'),
-  CreateTableAsStmt: ddl((b) => (b.is_select_into ? 'SELECT INTO' : b.objtype === 'OBJECT_MATVIEW' ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS')),
+  CreateTableAsStmt: ddl((b) =>
+    b.is_select_into
+      ? 'SELECT INTO'
+      : b.objtype === 'OBJECT_MATVIEW'
+        ? 'CREATE MATERIALIZED VIEW'
+        : 'CREATE TABLE AS',
+  ),
   RefreshMatViewStmt: ddl('REFRESH MATERIALIZED VIEW'),
   ViewStmt: ddl('CREATE VIEW'),
   IndexStmt: ddl('CREATE INDEX'),
   AlterTableStmt: ddl((b) => `ALTER ${objectName(b.objtype)}`),
   DropStmt: ddl((b) => `DROP ${objectName(b.removeType)}`),
-  RenameStmt: ddl((b) => `ALTER ${objectName(b.renameType === 'OBJECT_COLUMN' || b.renameType === 'OBJECT_TABCONSTRAINT' ? b.relationType : b.renameType)}`),
+  RenameStmt: ddl(
+    (b) =>
+      `ALTER ${objectName(b.renameType === 'OBJECT_COLUMN' || b.renameType === 'OBJECT_TABCONSTRAINT' ? b.relationType : b.renameType)}`,
+  ),
   AlterObjectSchemaStmt: ddl((b) => `ALTER ${objectName(b.objectType)}`),
   AlterObjectDependsStmt: ddl((b) => `ALTER ${objectName(b.objectType)}`),
   CommentStmt: ddl('COMMENT'),

@@ -23,7 +23,9 @@ export class SourceText {
 
   /** The text between two byte offsets. */
   slice(startByte: number, endByte: number): string {
-    return this.ascii ? this.text.slice(startByte, endByte) : this.bytes().toString('utf8', startByte, endByte);
+    return this.ascii
+      ? this.text.slice(startByte, endByte)
+      : this.bytes().toString('utf8', startByte, endByte);
   }
 
   /**

@@ -52,7 +52,12 @@ export class Walker {
   tableRole: TableRole = 'read';
   #depth = 0;
 
-  constructor(ctx: TextContext, registry: HandlerRegistry, facts: FactsCollector, scope: Scope | null = null) {
+  constructor(
+    ctx: TextContext,
+    registry: HandlerRegistry,
+    facts: FactsCollector,
+    scope: Scope | null = null,
+  ) {
     this.ctx = ctx;
     this.registry = registry;
     this.facts = facts;
@@ -152,13 +157,21 @@ export class Walker {
 }
 
 /** Analyse one statement node (a wrapped `{ "SelectStmt": ... }`) into its facts. */
-export function analyseStatementNode(node: unknown, ctx: TextContext, registry: HandlerRegistry, outer: Scope | null = null): FactsCollector {
+export function analyseStatementNode(
+  node: unknown,
+  ctx: TextContext,
+  registry: HandlerRegistry,
+  outer: Scope | null = null,
+): FactsCollector {
   const type = nodeType(node);
   const c = classify(type ?? '', type === null ? undefined : (node as Obj)[type]);
   const facts = new FactsCollector(c.kind, c.command);
   if (!c.known) facts.unknown('the statement type is not one Gatehouse knows');
   const w = new Walker(ctx, registry, facts, outer === null ? null : new Scope(outer));
-  w.tableRole = c.kind === 'read' || c.kind === 'utility' || c.kind === 'session' || c.kind === 'transaction' ? 'read' : 'write';
+  w.tableRole =
+    c.kind === 'read' || c.kind === 'utility' || c.kind === 'session' || c.kind === 'transaction'
+      ? 'read'
+      : 'write';
   w.walk(node);
   return facts;
 }

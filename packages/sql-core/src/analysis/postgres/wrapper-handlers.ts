@@ -12,11 +12,16 @@ import type { NodeHandler, Walker } from './walker';
 function explainStmt(body: Obj, w: Walker): void {
   // EXPLAIN ANALYZE executes the statement. `(ANALYZE off)` does not; an option PostgreSQL would
   // reject as not boolean is taken as on (fail closed). `ANALYSE` is folded to `analyze` by the parser.
-  const analyze = defElems(body.options).some((d) => d.defname?.toLowerCase() === 'analyze' && defElemBool(d) !== false);
+  const analyze = defElems(body.options).some(
+    (d) => d.defname?.toLowerCase() === 'analyze' && defElemBool(d) !== false,
+  );
   const inner = w.nested(body.query);
   w.facts.merge(inner, analyze ? 'executed' : 'planned');
   if (analyze && inner.kind !== 'read') {
-    w.facts.guardrail(GuardrailId.explainAnalyzeWrite, 'EXPLAIN ANALYZE executes the statement it explains, and that statement changes something');
+    w.facts.guardrail(
+      GuardrailId.explainAnalyzeWrite,
+      'EXPLAIN ANALYZE executes the statement it explains, and that statement changes something',
+    );
   }
 }
 
@@ -76,7 +81,9 @@ function copyStmt(body: Obj, w: Walker): void {
     w.facts.raise('admin');
     w.facts.guardrail(
       GuardrailId.fileOrProgramAccess,
-      b.is_program ? 'COPY runs a program on the database server' : `COPY ${from ? 'reads' : 'writes'} a file on the database server`,
+      b.is_program
+        ? 'COPY runs a program on the database server'
+        : `COPY ${from ? 'reads' : 'writes'} a file on the database server`,
     );
   }
 }

@@ -13,7 +13,10 @@ const DATA_MODIFYING: ReadonlySet<string> = new Set(['InsertStmt', 'UpdateStmt',
 const commonTableExpr: NodeCheck = (b, w) => {
   const type = nodeType(b.ctequery);
   if (type !== null && DATA_MODIFYING.has(type)) {
-    w.facts.guardrail(GuardrailId.dataModifyingCte, 'a WITH query inside the statement inserts, updates or deletes rows');
+    w.facts.guardrail(
+      GuardrailId.dataModifyingCte,
+      'a WITH query inside the statement inserts, updates or deletes rows',
+    );
   }
 };
 

@@ -22,6 +22,7 @@ const FAMILIES: readonly Readonly<Record<string, NodeCheck>>[] = [
 /** Every family's checks, indexed by the node type they inspect. */
 export const GUARDRAIL_CHECKS: Readonly<Record<string, readonly NodeCheck[]>> = (() => {
   const out: Record<string, NodeCheck[]> = {};
-  for (const family of FAMILIES) for (const [type, check] of Object.entries(family)) (out[type] ??= []).push(check);
+  for (const family of FAMILIES)
+    for (const [type, check] of Object.entries(family)) (out[type] ??= []).push(check);
   return Object.freeze(out);
 })();

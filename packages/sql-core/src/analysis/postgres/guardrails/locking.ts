@@ -11,7 +11,11 @@ const SHARE_LOCK = 5;
 
 const lockStmt: NodeCheck = (b, w) => {
   const mode = typeof b.mode === 'number' ? b.mode : 8;
-  if (mode >= SHARE_LOCK) w.facts.guardrail(GuardrailId.lockHeavy, 'LOCK TABLE in this mode blocks other sessions\u2019 writes (or reads) until the transaction ends');
+  if (mode >= SHARE_LOCK)
+    w.facts.guardrail(
+      GuardrailId.lockHeavy,
+      'LOCK TABLE in this mode blocks other sessions\u2019 writes (or reads) until the transaction ends',
+    );
 };
 
 const vacuumStmt: NodeCheck = (b, w) => {
@@ -31,7 +35,11 @@ const reindexStmt: NodeCheck = (b, w) => {
 };
 
 const refreshMatViewStmt: NodeCheck = (b, w) => {
-  if (b.concurrent !== true) w.facts.guardrail(GuardrailId.lockHeavy, 'REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view');
+  if (b.concurrent !== true)
+    w.facts.guardrail(
+      GuardrailId.lockHeavy,
+      'REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view',
+    );
 };
 
 const REWRITES: ReadonlySet<string> = new Set(['AT_SetTableSpace', 'AT_SetLogged', 'AT_SetUnLogged']);
@@ -40,7 +48,10 @@ const alterTableStmt: NodeCheck = (b, w) => {
   for (const c of list(b.cmds)) {
     const sub = asNode(c, 'AlterTableCmd')?.subtype;
     if (typeof sub === 'string' && REWRITES.has(sub)) {
-      w.facts.guardrail(GuardrailId.lockHeavy, 'ALTER TABLE rewrites or moves the table under an exclusive lock');
+      w.facts.guardrail(
+        GuardrailId.lockHeavy,
+        'ALTER TABLE rewrites or moves the table under an exclusive lock',
+      );
     }
   }
 };

@@ -19,17 +19,30 @@ function isNewTable(rv: unknown, w: Walker): boolean {
 
 const indexStmt: NodeCheck = (b, w) => {
   if (b.concurrent !== true && !isNewTable(b.relation, w)) {
-    w.facts.guardrail(GuardrailId.indexWithoutConcurrently, 'CREATE INDEX without CONCURRENTLY blocks writes to the table while the index builds');
+    w.facts.guardrail(
+      GuardrailId.indexWithoutConcurrently,
+      'CREATE INDEX without CONCURRENTLY blocks writes to the table while the index builds',
+    );
   }
 };
 
 const dropStmt: NodeCheck = (b, w) => {
   if (b.removeType === 'OBJECT_INDEX' && b.concurrent !== true) {
-    w.facts.guardrail(GuardrailId.indexWithoutConcurrently, 'DROP INDEX without CONCURRENTLY takes an exclusive lock on the table');
+    w.facts.guardrail(
+      GuardrailId.indexWithoutConcurrently,
+      'DROP INDEX without CONCURRENTLY takes an exclusive lock on the table',
+    );
   }
 };
 
-const SERIAL_TYPES: ReadonlySet<string> = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+const SERIAL_TYPES: ReadonlySet<string> = new Set([
+  'serial',
+  'serial2',
+  'serial4',
+  'serial8',
+  'smallserial',
+  'bigserial',
+]);
 
 /** A default expression that may be volatile: any function not known to be stable or immutable. */
 function volatileCall(expr: unknown): boolean {
@@ -57,7 +70,10 @@ function constraintChecks(con: Obj, w: Walker, onNewColumn: boolean): void {
     case 'CONSTR_NOTNULL':
       // ADD CONSTRAINT ... NOT NULL col (PostgreSQL 18) scans like SET NOT NULL unless NOT VALID.
       if (!onNewColumn && con.skip_validation !== true) {
-        w.facts.guardrail(GuardrailId.setNotNull, 'a NOT NULL constraint is checked against every row while writes are blocked');
+        w.facts.guardrail(
+          GuardrailId.setNotNull,
+          'a NOT NULL constraint is checked against every row while writes are blocked',
+        );
       }
       break;
     case 'CONSTR_PRIMARY':
@@ -75,16 +91,26 @@ function constraintChecks(con: Obj, w: Walker, onNewColumn: boolean): void {
       // clock_timestamp(), gen_random_uuid(), nextval()) is computed per row by rewriting the table.
       // now() is STABLE (one value per statement) and does not rewrite.
       if (onNewColumn && volatileCall(con.raw_expr)) {
-        w.facts.guardrail(GuardrailId.volatileDefault, 'ADD COLUMN with a volatile (or unknown) default rewrites the whole table');
+        w.facts.guardrail(
+          GuardrailId.volatileDefault,
+          'ADD COLUMN with a volatile (or unknown) default rewrites the whole table',
+        );
       }
       break;
     case 'CONSTR_IDENTITY':
-      if (onNewColumn) w.facts.guardrail(GuardrailId.volatileDefault, 'ADD COLUMN ... GENERATED AS IDENTITY fills every row and rewrites the table');
+      if (onNewColumn)
+        w.facts.guardrail(
+          GuardrailId.volatileDefault,
+          'ADD COLUMN ... GENERATED AS IDENTITY fills every row and rewrites the table',
+        );
       break;
     case 'CONSTR_GENERATED':
       // PostgreSQL 18 generated columns are VIRTUAL unless STORED; only STORED ones are computed into the table.
       if (onNewColumn && con.generated_kind !== 'v') {
-        w.facts.guardrail(GuardrailId.volatileDefault, 'ADD COLUMN ... GENERATED ... STORED rewrites the whole table');
+        w.facts.guardrail(
+          GuardrailId.volatileDefault,
+          'ADD COLUMN ... GENERATED ... STORED rewrites the whole table',
+        );
       }
       break;
     default:
@@ -108,7 +134,10 @@ const alterTableStmt: NodeCheck = (b, w) => {
         if (col === null) break;
         const typeNames = nameParts(isObj(col.typeName) ? col.typeName.names : undefined) ?? [];
         if (SERIAL_TYPES.has(typeNames[typeNames.length - 1] ?? '')) {
-          w.facts.guardrail(GuardrailId.volatileDefault, 'ADD COLUMN of a serial type fills every row from a sequence and rewrites the table');
+          w.facts.guardrail(
+            GuardrailId.volatileDefault,
+            'ADD COLUMN of a serial type fills every row from a sequence and rewrites the table',
+          );
         }
         for (const k of list(col.constraints)) {
           const con = asNode(k, 'Constraint');
@@ -117,7 +146,10 @@ const alterTableStmt: NodeCheck = (b, w) => {
         break;
       }
       case 'AT_SetNotNull':
-        w.facts.guardrail(GuardrailId.setNotNull, 'SET NOT NULL scans every row while writes are blocked; add a CHECK (col IS NOT NULL) NOT VALID constraint and validate it first');
+        w.facts.guardrail(
+          GuardrailId.setNotNull,
+          'SET NOT NULL scans every row while writes are blocked; add a CHECK (col IS NOT NULL) NOT VALID constraint and validate it first',
+        );
         break;
       default:
         break;
@@ -126,11 +158,23 @@ const alterTableStmt: NodeCheck = (b, w) => {
 };
 
 /** Renames of what clients name: tables, views, materialized views, foreign tables, columns, schemas. */
-const RENAMED: ReadonlySet<string> = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE', 'OBJECT_COLUMN', 'OBJECT_SCHEMA']);
+const RENAMED: ReadonlySet<string> = new Set([
+  'OBJECT_TABLE',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_FOREIGN_TABLE',
+  'OBJECT_COLUMN',
+  'OBJECT_SCHEMA',
+]);
 
 const renameStmt: NodeCheck = (b, w) => {
   if (typeof b.renameType === 'string' && RENAMED.has(b.renameType) && !isNewTable(b.relation, w)) {
-    w.facts.guardrail(GuardrailId.rename, b.renameType === 'OBJECT_COLUMN' ? 'a column is renamed under running clients' : 'a table, view or schema is renamed under running clients');
+    w.facts.guardrail(
+      GuardrailId.rename,
+      b.renameType === 'OBJECT_COLUMN'
+        ? 'a column is renamed under running clients'
+        : 'a table, view or schema is renamed under running clients',
+    );
   }
 };
 

@@ -11,24 +11,33 @@ import type { NodeCheck } from '../walker';
 const TAUTOLOGY_DETAIL = 'the WHERE clause is always true, so it filters nothing';
 
 const deleteStmt: NodeCheck = (b, w) => {
-  if (b.whereClause === undefined) w.facts.guardrail(GuardrailId.deleteWithoutWhere, 'DELETE has no WHERE clause and removes every row');
+  if (b.whereClause === undefined)
+    w.facts.guardrail(GuardrailId.deleteWithoutWhere, 'DELETE has no WHERE clause and removes every row');
   else if (isTautology(b.whereClause)) {
-    w.facts.guardrail(GuardrailId.deleteWithoutWhere, 'DELETE has a WHERE clause that is always true and removes every row');
+    w.facts.guardrail(
+      GuardrailId.deleteWithoutWhere,
+      'DELETE has a WHERE clause that is always true and removes every row',
+    );
     w.facts.guardrail(GuardrailId.tautologicalWhere, TAUTOLOGY_DETAIL);
   }
 };
 
 const updateStmt: NodeCheck = (b, w) => {
-  if (b.whereClause === undefined) w.facts.guardrail(GuardrailId.updateWithoutWhere, 'UPDATE has no WHERE clause and changes every row');
+  if (b.whereClause === undefined)
+    w.facts.guardrail(GuardrailId.updateWithoutWhere, 'UPDATE has no WHERE clause and changes every row');
   else if (isTautology(b.whereClause)) {
-    w.facts.guardrail(GuardrailId.updateWithoutWhere, 'UPDATE has a WHERE clause that is always true and changes every row');
+    w.facts.guardrail(
+      GuardrailId.updateWithoutWhere,
+      'UPDATE has a WHERE clause that is always true and changes every row',
+    );
     w.facts.guardrail(GuardrailId.tautologicalWhere, TAUTOLOGY_DETAIL);
   }
 };
 
 const selectStmt: NodeCheck = (b, w) => {
   // In a SELECT (or a subquery) an always-true WHERE is the shape of an injected `OR 1=1`.
-  if (b.whereClause !== undefined && isTautology(b.whereClause)) w.facts.guardrail(GuardrailId.tautologicalWhere, TAUTOLOGY_DETAIL);
+  if (b.whereClause !== undefined && isTautology(b.whereClause))
+    w.facts.guardrail(GuardrailId.tautologicalWhere, TAUTOLOGY_DETAIL);
 };
 
 export const PREDICATE_CHECKS: Readonly<Record<string, NodeCheck>> = {

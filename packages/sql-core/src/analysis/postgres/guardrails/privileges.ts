@@ -12,7 +12,8 @@ function flag(detail: string): NodeCheck {
 }
 
 const dropStmt: NodeCheck = (b, w) => {
-  if (b.removeType === 'OBJECT_POLICY') w.facts.guardrail(GuardrailId.privilegeChange, 'DROP POLICY changes which rows roles can see or change');
+  if (b.removeType === 'OBJECT_POLICY')
+    w.facts.guardrail(GuardrailId.privilegeChange, 'DROP POLICY changes which rows roles can see or change');
 };
 
 /** ALTER TABLE ... OWNER TO, DISABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY. */

@@ -33,7 +33,10 @@ const alterTableStmt: NodeCheck = (b, w) => {
   for (const c of list(b.cmds)) {
     const sub = asNode(c, 'AlterTableCmd')?.subtype;
     if (sub === 'AT_DisableTrig' || sub === 'AT_DisableTrigAll' || sub === 'AT_DisableTrigUser') {
-      w.facts.guardrail(GuardrailId.systemConfig, 'triggers are disabled on the table, so the checks and audit they do stop');
+      w.facts.guardrail(
+        GuardrailId.systemConfig,
+        'triggers are disabled on the table, so the checks and audit they do stop',
+      );
     }
   }
 };
@@ -46,7 +49,9 @@ export const SETTINGS_CHECKS: Readonly<Record<string, NodeCheck>> = {
   VariableSetStmt: variableSetStmt,
   AlterTableStmt: alterTableStmt,
   AlterSystemStmt: systemConfig('ALTER SYSTEM changes the server configuration'),
-  AlterDatabaseSetStmt: systemConfig('ALTER DATABASE ... SET changes a setting for every session of the database'),
+  AlterDatabaseSetStmt: systemConfig(
+    'ALTER DATABASE ... SET changes a setting for every session of the database',
+  ),
   AlterDatabaseStmt: systemConfig('ALTER DATABASE changes how the database accepts connections'),
   AlterRoleSetStmt: systemConfig('ALTER ROLE ... SET changes a setting for every session of the role'),
   CreateEventTrigStmt: systemConfig('an event trigger runs code on every matching command of every role'),
