@@ -129,7 +129,8 @@ export function columnShapeOfMysqlType(typeCode: number, charset: number, length
   if (MYSQL_BLOB_TYPES.has(typeCode) && charset === MYSQL_BINARY_CHARSET) return { type: 'bytea' };
   const type = MYSQL_TYPES.get(typeCode) ?? 'other';
   if (typeCode === 1 && length === 1) return { type: 'boolean' };
-  if (type === 'text' && length !== undefined && typeCode !== 252 && typeCode < 249) {
+  // VARCHAR, VAR_STRING, STRING (CHAR) carry a declared length; TEXT/BLOB types (249-252) do not.
+  if (length !== undefined && (typeCode === 15 || typeCode === 253 || typeCode === 254)) {
     // MySQL strips CHAR(n) padding in results (unless PAD_CHAR_TO_FULL_LENGTH), so no fixed length.
     return { type, length };
   }
