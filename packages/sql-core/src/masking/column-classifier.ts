@@ -53,7 +53,11 @@ for (const rule of NAME_RULES) {
 const RULE_ORDER = new Map<NameRule, number>(NAME_RULES.map((r, i) => [r, i]));
 for (const list of BY_LAST_TOKEN.values()) {
   // Rule order first; within a rule the longest phrase (the most specific reason).
-  list.sort((a, b) => (RULE_ORDER.get(a.rule) as number) - (RULE_ORDER.get(b.rule) as number) || b.phrase.length - a.phrase.length);
+  list.sort(
+    (a, b) =>
+      (RULE_ORDER.get(a.rule) as number) - (RULE_ORDER.get(b.rule) as number) ||
+      b.phrase.length - a.phrase.length,
+  );
 }
 
 function endsWith(tokens: readonly string[], phrase: readonly string[]): boolean {
@@ -63,24 +67,44 @@ function endsWith(tokens: readonly string[], phrase: readonly string[]): boolean
   return true;
 }
 
-function personName(head: readonly string[], entity: string | undefined, column: string): ColumnClassification | null {
+function personName(
+  head: readonly string[],
+  entity: string | undefined,
+  column: string,
+): ColumnClassification | null {
   if (head[head.length - 1] !== 'name') return null;
   const qualifier = head.length >= 2 ? (head[head.length - 2] as string) : undefined;
   const reason = (why: string): string => `column "${column}" is ${why}`;
   if (qualifier === undefined || qualifier === 'display') {
     if (entity !== undefined && PERSON_ENTITIES.has(entity)) {
-      return { detector: 'person_name', confidence: 'high', reason: reason(`the name of a person (table of ${entity} rows)`) };
+      return {
+        detector: 'person_name',
+        confidence: 'high',
+        reason: reason(`the name of a person (table of ${entity} rows)`),
+      };
     }
     if (entity !== undefined && MAYBE_PERSON_ENTITIES.has(entity)) {
-      return { detector: 'person_name', confidence: 'medium', reason: reason(`the name of a ${entity}, which may be a person`) };
+      return {
+        detector: 'person_name',
+        confidence: 'medium',
+        reason: reason(`the name of a ${entity}, which may be a person`),
+      };
     }
     return null;
   }
   if (PERSON_NAME_QUALIFIERS.has(qualifier) || PERSON_ENTITIES.has(qualifier)) {
-    return { detector: 'person_name', confidence: 'high', reason: reason(`a person's name ("${qualifier} name")`) };
+    return {
+      detector: 'person_name',
+      confidence: 'high',
+      reason: reason(`a person's name ("${qualifier} name")`),
+    };
   }
   if (MAYBE_PERSON_ENTITIES.has(qualifier)) {
-    return { detector: 'person_name', confidence: 'medium', reason: reason(`the name of a ${qualifier}, which may be a person`) };
+    return {
+      detector: 'person_name',
+      confidence: 'medium',
+      reason: reason(`the name of a ${qualifier}, which may be a person`),
+    };
   }
   return null;
 }
@@ -116,10 +140,19 @@ function classifyUncached(input: ColumnInput): ColumnClassification | null {
     }
   }
   if (type === 'text' || type === 'array' || type === 'json' || type === 'other') {
-    const person = personName(headTokens(columnTokens(tableTokens, input.column)), tableTokens[tableTokens.length - 1], input.column);
+    const person = personName(
+      headTokens(columnTokens(tableTokens, input.column)),
+      tableTokens[tableTokens.length - 1],
+      input.column,
+    );
     if (person) return person;
   }
-  if (type === 'json') return { detector: 'free_text', confidence: 'medium', reason: `column "${input.column}" is JSON: keys and values are scanned` };
+  if (type === 'json')
+    return {
+      detector: 'free_text',
+      confidence: 'medium',
+      reason: `column "${input.column}" is JSON: keys and values are scanned`,
+    };
   return null;
 }
 
@@ -143,7 +176,10 @@ export function classifyColumn(input: ColumnInput): ColumnClassification | null 
 
 /** Column names whose values are known not to be of some kinds, whatever they look like. */
 const SCAN_EXCLUSIONS: readonly (readonly [ReadonlySet<string>, readonly DetectorId[]])[] = [
-  [new Set(['version', 'ver', 'semver', 'release', 'build', 'revision', 'rev', 'firmware', 'oid']), ['ip_address']],
+  [
+    new Set(['version', 'ver', 'semver', 'release', 'build', 'revision', 'rev', 'firmware', 'oid']),
+    ['ip_address'],
+  ],
   [new Set(['isbn', 'ean', 'upc', 'gtin', 'barcode', 'sku']), ['payment_card', 'phone', 'us_ssn']],
 ];
 

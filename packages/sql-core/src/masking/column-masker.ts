@@ -30,7 +30,10 @@ const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const identity: ColumnMasker = (v) => v;
 
 /** A value of the type that hides everything and that a client still parses. */
-export function redactedValue(type: TypeCategory, options: MaskOptions = DEFAULT_MASK_OPTIONS): string | null {
+export function redactedValue(
+  type: TypeCategory,
+  options: MaskOptions = DEFAULT_MASK_OPTIONS,
+): string | null {
   switch (type) {
     case 'text':
     case 'other':
@@ -206,7 +209,11 @@ function failClosed(mask: ColumnMasker, shape: ColumnShape, options: MaskOptions
  * last four letters or digits stay) or `'deterministic'` (keyed pseudonym of
  * the whole value).
  */
-export function createColumnMasker(how: MaskHow, shape: MaskedColumn, options: MaskOptions = DEFAULT_MASK_OPTIONS): ColumnMasker {
+export function createColumnMasker(
+  how: MaskHow,
+  shape: MaskedColumn,
+  options: MaskOptions = DEFAULT_MASK_OPTIONS,
+): ColumnMasker {
   let mask: ColumnMasker;
   if (how === 'scan') mask = scanMasker(shape, options);
   else if (how === 'redact') mask = redactMasker(shape, options);
@@ -217,7 +224,10 @@ export function createColumnMasker(how: MaskHow, shape: MaskedColumn, options: M
 }
 
 /** A JSON masker for a serialised row of `table` (`row_to_json(u)`, `json_agg(u)`): top-level keys classify as the table's columns. */
-export function createRowJsonMasker(table: string | null, options: MaskOptions = DEFAULT_MASK_OPTIONS): ColumnMasker {
+export function createRowJsonMasker(
+  table: string | null,
+  options: MaskOptions = DEFAULT_MASK_OPTIONS,
+): ColumnMasker {
   const json = new JsonMasker(options);
   return failClosed((v) => json.mask(v, null, table), { type: 'json' }, options);
 }

@@ -23,7 +23,14 @@ describe('column-name normaliser', () => {
 
   it('makes plurals singular without breaking other words', () => {
     expect(['users', 'ips', 'tokens', 'pass', 'address', 'analysis', 'boxes', 'bios'].map(singular)).toEqual([
-      'user', 'ip', 'token', 'pass', 'address', 'analysis', 'box', 'bio',
+      'user',
+      'ip',
+      'token',
+      'pass',
+      'address',
+      'analysis',
+      'box',
+      'bio',
     ]);
   });
 

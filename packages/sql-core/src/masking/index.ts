@@ -21,7 +21,12 @@ export {
   columnShapeOfPgType,
   type ColumnShape,
 } from './column-type';
-export { classifyColumn, scanExclusions, type ColumnClassification, type ColumnInput } from './column-classifier';
+export {
+  classifyColumn,
+  scanExclusions,
+  type ColumnClassification,
+  type ColumnInput,
+} from './column-classifier';
 export {
   createColumnMasker,
   createRowJsonMasker,

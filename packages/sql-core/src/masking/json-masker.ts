@@ -51,7 +51,11 @@ export class JsonMasker {
       ctx =
         c.detector === 'free_text'
           ? SCAN
-          : { strings: textMask(c, this.options), integers: numberMask(c, false, this.options), floats: numberMask(c, true, this.options) };
+          : {
+              strings: textMask(c, this.options),
+              integers: numberMask(c, false, this.options),
+              floats: numberMask(c, true, this.options),
+            };
       this.masks.set(id, ctx);
     }
     return ctx;
@@ -74,13 +78,22 @@ export class JsonMasker {
       return run.result();
     } catch (err) {
       if (!(err instanceof NotJson) && !(err instanceof RangeError)) throw err;
-      return root === null || root.detector === 'free_text' ? maskText(text, this.scan) : this.contextOf(root).strings?.(text) ?? text;
+      return root === null || root.detector === 'free_text'
+        ? maskText(text, this.scan)
+        : (this.contextOf(root).strings?.(text) ?? text);
     }
   }
 
   /** Context of a member: its key's classification, else the parent's. */
   memberContext(parent: Context, parentKey: string | null, key: string, first: number): Context {
-    const type = first === 34 ? 'text' : first === 123 || first === 91 ? 'json' : (first >= 48 && first <= 57) || first === 45 ? 'numeric' : null;
+    const type =
+      first === 34
+        ? 'text'
+        : first === 123 || first === 91
+          ? 'json'
+          : (first >= 48 && first <= 57) || first === 45
+            ? 'numeric'
+            : null;
     if (type === null) return parent;
     const own = this.keyContext(parentKey ?? '', key, type);
     if (own === null) return parent;

@@ -102,7 +102,12 @@ function ruleFor(plan: MaskPlan, table: string | null, column: string): ColumnMa
   return plan.rules.find((r) => r.column.toLowerCase() === lower && sameTable(r.table, table));
 }
 
-function fromRule(plan: MaskPlan, rule: ColumnMaskRule, column: ResultColumn, via: string): ColumnMaskDecision | null {
+function fromRule(
+  plan: MaskPlan,
+  rule: ColumnMaskRule,
+  column: ResultColumn,
+  via: string,
+): ColumnMaskDecision | null {
   const reason = `masking.columns rule for ${rule.table}.${rule.column}${via}`;
   switch (rule.mask) {
     case 'never':
@@ -114,7 +119,11 @@ function fromRule(plan: MaskPlan, rule: ColumnMaskRule, column: ResultColumn, vi
     case 'deterministic': {
       const c = classifyColumn(column);
       const options = { ...plan.options, deterministic: true };
-      return { masker: createColumnMasker(c ?? 'deterministic', column, options), kind: 'deterministic', reason };
+      return {
+        masker: createColumnMasker(c ?? 'deterministic', column, options),
+        kind: 'deterministic',
+        reason,
+      };
     }
     default: {
       const c: ColumnClassification = { detector: rule.mask, confidence: 'high', reason };
@@ -151,20 +160,33 @@ export function planColumnMask(plan: MaskPlan, column: ResultColumn): ColumnMask
       }
     }
     const own = classifyColumn(column);
-    if (own) return { masker: createColumnMasker(own, column, plan.options), kind: own.detector, reason: own.reason };
+    if (own)
+      return {
+        masker: createColumnMasker(own, column, plan.options),
+        kind: own.detector,
+        reason: own.reason,
+      };
   } else if (column.lineage === 'row') {
     const table = sources[0]?.table ?? column.table;
     if (column.type === 'json') {
-      return { masker: createRowJsonMasker(table, plan.options), kind: 'row', reason: `whole rows of ${table ?? '?'} as JSON: keys classify as its columns` };
+      return {
+        masker: createRowJsonMasker(table, plan.options),
+        kind: 'row',
+        reason: `whole rows of ${table ?? '?'} as JSON: keys classify as its columns`,
+      };
     }
   }
   const scan =
     plan.valueScan === ValueScan.unclassified ||
-    (plan.valueScan === ValueScan.unknownLineage && (column.lineage === 'unknown' || column.lineage === 'row'));
+    (plan.valueScan === ValueScan.unknownLineage &&
+      (column.lineage === 'unknown' || column.lineage === 'row'));
   if (!scan || !(isTextual(column.type) || column.type === 'inet' || column.type === 'macaddr')) return null;
   return {
     masker: createColumnMasker('scan', column, plan.options),
     kind: 'scan',
-    reason: column.lineage === 'unknown' ? 'lineage unknown: values are scanned' : 'values are scanned for sensitive spans',
+    reason:
+      column.lineage === 'unknown'
+        ? 'lineage unknown: values are scanned'
+        : 'values are scanned for sensitive spans',
   };
 }

@@ -19,6 +19,7 @@ describe('mapPgArray', () => {
   });
 
   it('returns null for text that is not an array literal', () => {
-    for (const bad of ['abc', '{a,b', '{"a}', '{a,,b}', '[1:2]{a}', '{a} x']) expect([bad, mapPgArray(bad, upper)]).toEqual([bad, null]);
+    for (const bad of ['abc', '{a,b', '{"a}', '{a,,b}', '[1:2]{a}', '{a} x'])
+      expect([bad, mapPgArray(bad, upper)]).toEqual([bad, null]);
   });
 });

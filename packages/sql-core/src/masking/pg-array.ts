@@ -17,7 +17,8 @@ class ArrayParser {
 
   /** Parses `{...}` at `pos`, returning its re-serialised text. Throws on malformed input. */
   array(depth: number): string {
-    if (depth > MAX_DEPTH || this.text.charCodeAt(this.pos) !== 123 /* { */) throw new Error('not an array literal');
+    if (depth > MAX_DEPTH || this.text.charCodeAt(this.pos) !== 123 /* { */)
+      throw new Error('not an array literal');
     this.pos++;
     let out = '{';
     this.skipSpace();

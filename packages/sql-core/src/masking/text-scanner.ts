@@ -86,7 +86,11 @@ export function scanText(text: string, options?: ScanOptions): Span[] {
 }
 
 /** Replaces a text's spans with their masks. */
-export function applySpans(text: string, spans: readonly Span[], detectors: readonly ValueDetector[]): string {
+export function applySpans(
+  text: string,
+  spans: readonly Span[],
+  detectors: readonly ValueDetector[],
+): string {
   let out = '';
   let last = 0;
   for (const s of spans) {

@@ -4,7 +4,7 @@ import { columnShapeOf, createMaskPlan, planColumnMask } from '../../src/masking
 
 /** Every `| `table.column` | `type` | `value` | `masked` |` row of docs/masking.md, under the default plan. */
 const DOC = readFileSync(join(__dirname, '../../../../docs/masking.md'), 'utf8');
-const ROW = /^\| `([^`]+)\.([^`.]+)` \| `([^`]+)` \| `([^`]*)` \| `([^`]*)` \|$/;
+const ROW = /^\|\s*`([^`]+)\.([^`.]+)`\s*\|\s*`([^`]+)`\s*\|\s*`([^`]*)`\s*\|\s*`([^`]*)`\s*\|$/;
 const rows = DOC.split('\n')
   .map((line) => ROW.exec(line))
   .filter((m): m is RegExpExecArray => m !== null)

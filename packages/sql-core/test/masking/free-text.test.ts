@@ -7,11 +7,18 @@ describe('maskText / scanText', () => {
     expect(maskText(text)).toBe(
       'Customer j***@example.com (***) ***-**71 paid with **** **** **** 1111; SSN ***-**-6789; from 203.0.113.0.',
     );
-    expect(scanText(text).map((s) => s.detector)).toEqual(['email', 'phone', 'payment_card', 'us_ssn', 'ip_address']);
+    expect(scanText(text).map((s) => s.detector)).toEqual([
+      'email',
+      'phone',
+      'payment_card',
+      'us_ssn',
+      'ip_address',
+    ]);
   });
 
   it('returns the very same string when nothing matches', () => {
-    const text = 'The quick brown fox jumps over the lazy dog. Version 1.2.3.4 shipped on 2024-01-15 at 10:30:00.';
+    const text =
+      'The quick brown fox jumps over the lazy dog. Version 1.2.3.4 shipped on 2024-01-15 at 10:30:00.';
     expect(maskText(text)).toBe(text);
     expect(scanText(text)).toEqual([]);
     expect(maskText('')).toBe('');
@@ -19,7 +26,9 @@ describe('maskText / scanText', () => {
   });
 
   it('resolves overlaps by priority: the URL password before the email-like text around it', () => {
-    expect(maskText('dsn postgres://app:secret@db.example.com/prod')).toBe('dsn postgres://app:****@db.example.com/prod');
+    expect(maskText('dsn postgres://app:secret@db.example.com/prod')).toBe(
+      'dsn postgres://app:****@db.example.com/prod',
+    );
     // A card number is not also a phone number.
     expect(scanText('card 4111-1111-1111-1111').map((s) => s.detector)).toEqual(['payment_card']);
     // An API key in an assignment keeps its prefix (the key detector wins over the generic one).
@@ -35,7 +44,8 @@ describe('maskText / scanText', () => {
   });
 
   it('keeps private key armour', () => {
-    const text = 'key:\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\nbye';
+    const text =
+      'key:\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\nbye';
     expect(maskText(text)).toBe('key:\n-----BEGIN PRIVATE KEY-----\n***\n-----END PRIVATE KEY-----\nbye');
   });
 

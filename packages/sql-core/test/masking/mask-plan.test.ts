@@ -7,7 +7,12 @@ import {
   type ResultColumn,
 } from '../../src/masking';
 
-const col = (table: string | null, column: string, type: string, extra: Partial<ResultColumn> = {}): ResultColumn => ({
+const col = (
+  table: string | null,
+  column: string,
+  type: string,
+  extra: Partial<ResultColumn> = {},
+): ResultColumn => ({
   table,
   column,
   ...columnShapeOf(type),
@@ -26,20 +31,37 @@ describe('planColumnMask', () => {
   });
 
   it('follows derived columns to their sources, gated by the result type', () => {
-    const lower = planColumnMask(plan, col(null, 'lower', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'email' }] }));
+    const lower = planColumnMask(
+      plan,
+      col(null, 'lower', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'email' }] }),
+    );
     expect(lower?.kind).toBe('email');
     expect(lower?.reason).toContain('derived from users.email');
-    const prefix = planColumnMask(plan, col(null, 'substr', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'ssn' }] }));
+    const prefix = planColumnMask(
+      plan,
+      col(null, 'substr', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'ssn' }] }),
+    );
     expect(prefix?.masker('123')).toBe('***');
     // length(email) is an integer that says nothing about the address.
-    expect(planColumnMask(plan, col(null, 'length', 'int4', { lineage: 'derived', sources: [{ table: 'users', column: 'email' }] }))).toBeNull();
-    const agg = planColumnMask(plan, col(null, 'string_agg', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'email' }] }));
+    expect(
+      planColumnMask(
+        plan,
+        col(null, 'length', 'int4', { lineage: 'derived', sources: [{ table: 'users', column: 'email' }] }),
+      ),
+    ).toBeNull();
+    const agg = planColumnMask(
+      plan,
+      col(null, 'string_agg', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'email' }] }),
+    );
     expect(agg?.masker('a@example.com,b@example.org')).toBe('a***@example.com,b***@example.org');
     expect(agg?.masker('jane at example dot com')).toBe('****');
   });
 
-  it('masks whole-row JSON by the row\'s table', () => {
-    const d = planColumnMask(plan, col(null, 'json_agg', 'json', { lineage: 'row', sources: [{ table: 'users', column: '*' }] }));
+  it("masks whole-row JSON by the row's table", () => {
+    const d = planColumnMask(
+      plan,
+      col(null, 'json_agg', 'json', { lineage: 'row', sources: [{ table: 'users', column: '*' }] }),
+    );
     expect(d?.kind).toBe('row');
     expect(d?.masker('[{"id":1,"name":"Jane Doe","email":"jane@example.com","ssn":"123-45-6789"}]')).toBe(
       '[{"id":1,"name":"J***","email":"j***@example.com","ssn":"***-**-6789"}]',
@@ -56,7 +78,10 @@ describe('planColumnMask', () => {
 
   it('never scans integers, dates, uuids or booleans it cannot classify', () => {
     for (const type of ['int8', 'numeric', 'timestamptz', 'uuid', 'bool', 'date']) {
-      expect([type, planColumnMask(plan, col('orders', 'order_id', type, { lineage: 'unknown' }))]).toEqual([type, null]);
+      expect([type, planColumnMask(plan, col('orders', 'order_id', type, { lineage: 'unknown' }))]).toEqual([
+        type,
+        null,
+      ]);
     }
   });
 
@@ -66,7 +91,9 @@ describe('planColumnMask', () => {
     const d = planColumnMask(backstop, col(null, '?column?', 'text', { lineage: 'unknown' }));
     expect(d?.reason).toContain('lineage unknown');
     expect(d?.masker('ssn 123-45-6789')).toBe('ssn ***-**-6789');
-    expect(planColumnMask(createMaskPlan({ valueScan: 'off' }), col(null, 'x', 'text', { lineage: 'unknown' }))).toBeNull();
+    expect(
+      planColumnMask(createMaskPlan({ valueScan: 'off' }), col(null, 'x', 'text', { lineage: 'unknown' })),
+    ).toBeNull();
   });
 
   it('applies explicit column rules first', () => {
@@ -84,23 +111,39 @@ describe('planColumnMask', () => {
     });
     expect(planColumnMask(ruled, col('users', 'notes', 'text'))?.masker('anything')).toBe('****');
     expect(planColumnMask(ruled, col('users', 'email', 'text'))).toBeNull();
-    expect(planColumnMask(ruled, col('orders', 'reference', 'text'))?.masker('4111111111111111')).toBe('************1111');
+    expect(planColumnMask(ruled, col('orders', 'reference', 'text'))?.masker('4111111111111111')).toBe(
+      '************1111',
+    );
     const id = planColumnMask(ruled, col('users', 'id', 'int8'));
     expect(id?.kind).toBe('deterministic');
     expect(id?.masker('12345')).toBe(id?.masker('12345'));
     expect(id?.masker('12345')).toMatch(/^\d{5}$/);
     expect(planColumnMask(ruled, col('users', 'passport', 'text'))?.masker('X1234567L')).toBe('*****567L');
     expect(planColumnMask(ruled, col('users', 'member_no', 'int8'))?.masker('123456789')).toBe('6789');
-    expect(planColumnMask(ruled, col('users', 'bio', 'text'))?.masker('mail jane@example.com')).toBe('mail j***@example.com');
+    expect(planColumnMask(ruled, col('users', 'bio', 'text'))?.masker('mail jane@example.com')).toBe(
+      'mail j***@example.com',
+    );
     // A rule on a source follows the column through expressions; `never` on a source does not unmask a derived column.
-    expect(planColumnMask(ruled, col(null, 'upper', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'notes' }] }))?.kind).toBe('redact');
-    expect(planColumnMask(ruled, col(null, 'upper', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'email' }] }))?.kind).toBe('email');
+    expect(
+      planColumnMask(
+        ruled,
+        col(null, 'upper', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'notes' }] }),
+      )?.kind,
+    ).toBe('redact');
+    expect(
+      planColumnMask(
+        ruled,
+        col(null, 'upper', 'text', { lineage: 'derived', sources: [{ table: 'users', column: 'email' }] }),
+      )?.kind,
+    ).toBe('email');
   });
 });
 
 describe('COLUMN_RULE_MASKS', () => {
   it('lists the names a masking.columns rule accepts (for the configuration loader)', () => {
-    expect(COLUMN_RULE_MASKS).toEqual(expect.arrayContaining(['never', 'redact', 'last4', 'deterministic', 'scan', 'email', 'us_ssn']));
+    expect(COLUMN_RULE_MASKS).toEqual(
+      expect.arrayContaining(['never', 'redact', 'last4', 'deterministic', 'scan', 'email', 'us_ssn']),
+    );
     expect(COLUMN_RULE_MASKS).not.toContain('free_text');
   });
 });
@@ -110,7 +153,10 @@ describe('createColumnMasker', () => {
     const scan = createColumnMasker('scan', { type: 'text' });
     const v = 'nothing to see here, move along';
     expect(scan(v)).toBe(v);
-    const dsn = createColumnMasker({ detector: 'connection_string', confidence: 'high', reason: '' }, { type: 'text' });
+    const dsn = createColumnMasker(
+      { detector: 'connection_string', confidence: 'high', reason: '' },
+      { type: 'text' },
+    );
     expect(dsn('https://example.com/db')).toBe('https://example.com/db');
   });
 
@@ -129,7 +175,9 @@ describe('createColumnMasker', () => {
     expect(a('jane@example.com')).not.toBe(a('john@example.com'));
     expect(a('jane@example.com')).not.toBe(b('jane@example.com'));
     // Without a key there is no pseudonym: the regular mask applies.
-    expect(createColumnMasker(email, { type: 'text' }, { deterministic: true })('jane@example.com')).toBe('j***@example.com');
+    expect(createColumnMasker(email, { type: 'text' }, { deterministic: true })('jane@example.com')).toBe(
+      'j***@example.com',
+    );
   });
 
   it('never returns a value unmasked when a mask fails', () => {

@@ -7,7 +7,13 @@ import { columnShapeOf, createMaskPlan, planColumnMask, type ResultColumn } from
  */
 const plan = createMaskPlan();
 
-function masked(table: string | null, column: string, type: string, value: string, lineage: ResultColumn['lineage'] = 'direct'): string {
+function masked(
+  table: string | null,
+  column: string,
+  type: string,
+  value: string,
+  lineage: ResultColumn['lineage'] = 'direct',
+): string {
   const d = planColumnMask(plan, { table, column, ...columnShapeOf(type), lineage });
   return d === null ? value : d.masker(value);
 }
@@ -31,7 +37,12 @@ describe('false-positive traps stay as they are', () => {
     ['assets', 'path', 'text', 'icon@2x.png'],
     ['oauth', 'token_type', 'text', 'Bearer'],
     ['usage', 'token_count', 'int4', '1500'],
-    ['keys', 'public_key', 'text', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'],
+    [
+      'keys',
+      'public_key',
+      'text',
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+    ],
     ['i18n', 'key', 'text', 'checkout.button.pay_now'],
     ['hotels', 'hotel', 'text', 'Grand Budapest'],
     ['networks', 'ssid', 'text', 'CoffeeShop-5G'],
@@ -47,7 +58,13 @@ describe('the same shapes are masked where they are sensitive', () => {
     ['payments', 'note', 'text', 'card 4111111111111111', 'card ************1111'],
     ['users', 'dob', 'timestamptz', '1985-03-15 10:22:33+00', '1985-01-01 00:00:00+00'],
     ['devices', 'imei', 'text', '490154203237518', '***********7518'],
-    ['sessions', 'session_token', 'uuid', '550e8400-e29b-41d4-a716-446655440000', '00000000-0000-0000-0000-000000000000'],
+    [
+      'sessions',
+      'session_token',
+      'uuid',
+      '550e8400-e29b-41d4-a716-446655440000',
+      '00000000-0000-0000-0000-000000000000',
+    ],
     ['settings', 'key', 'text', 'x9Fk2LmQ8pZ7vR3tY6wB1nC4', '********'],
     ['users', 'name', 'text', 'Jane Doe', 'J***'],
     ['shipments', 'zip4', 'int4', '941031234', '941000000'],

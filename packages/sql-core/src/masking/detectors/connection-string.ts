@@ -13,7 +13,8 @@ const SCHEME = /\b[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\//g;
 // (a bare `pass` is too often a test result: `pass=12 fail=0`).
 const PASSWORD_ASSIGNMENT =
   /(?<![\w-])(["']?)(?:password|passwd|pwd|[a-z]+_pass|db_?password|database_?password|user_?password)\1[ \t]*(?:=>?|:)[ \t]*(?:"((?:[^"\\\r\n]|\\.)*)"|'((?:[^'\\\r\n]|\\.)*)'|([^\s;&,"'}]+))/gi;
-const AUTHORIZATION = /\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:basic|bearer|token|digest|negotiate)[ \t]+([A-Za-z0-9._~+/=-]{4,})/gi;
+const AUTHORIZATION =
+  /\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:basic|bearer|token|digest|negotiate)[ \t]+([A-Za-z0-9._~+/=-]{4,})/gi;
 const BEARER = /(?<![\w-])bearer[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/gi;
 
 function isAuthorityEnd(c: number): boolean {

@@ -12,18 +12,32 @@ import { trimValue, type Span, type TextFeatures, type ValueDetector } from './v
 
 function isLocalChar(c: number): boolean {
   return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
-    c === 46 || c === 95 || c === 45 || c === 43 || c === 37 || c > 127
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 46 ||
+    c === 95 ||
+    c === 45 ||
+    c === 43 ||
+    c === 37 ||
+    c > 127
   );
 }
 
 function isDomainChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45 || c > 127;
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45 || c > 127
+  );
 }
 
 const LABEL = /^(?!-)[\p{L}\p{N}-]{1,63}(?<!-)$/u;
 const DENSITY = /^\d+(?:\.\d+)?x$/i;
-const TLD_PARSE = { extractHostname: false, validateHostname: false, detectIp: false, mixedInputs: false } as const;
+const TLD_PARSE = {
+  extractHostname: false,
+  validateHostname: false,
+  detectIp: false,
+  mixedInputs: false,
+} as const;
 
 function validDomain(domain: string): boolean {
   if (domain.length < 4 || domain.length > 253) return false;
@@ -62,7 +76,8 @@ function addressAt(text: string, at: number): { start: number; end: number } | n
   if (start === at || end <= at + 1) return null;
   if (at - start > 64 || text.charCodeAt(at - 1) === 46) return null;
   // scp-style git remote: git@github.com:org/repo
-  if (text.charCodeAt(end) === 58 && end + 1 < text.length && /[\w~/]/.test(text[end + 1] as string)) return null;
+  if (text.charCodeAt(end) === 58 && end + 1 < text.length && /[\w~/]/.test(text[end + 1] as string))
+    return null;
   // user-info of a URL (https://user@host/...) is a user name, not an address.
   if (start >= 2 && text.charCodeAt(start - 1) === 47 && text.charCodeAt(start - 2) === 47) return null;
   if (start >= 1 && text.charCodeAt(start - 1) === 58 && inUrlAuthority(text, start)) return null;

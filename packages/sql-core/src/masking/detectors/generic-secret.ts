@@ -1,7 +1,14 @@
 import { classifyColumn } from '../column-classifier';
 import { SECRET_REDACTED } from '../masks/format-masks';
 import { shannonEntropy } from './checksums';
-import { eachMatch, isPlaceholder, trimValue, type Span, type TextFeatures, type ValueDetector } from './value-detector';
+import {
+  eachMatch,
+  isPlaceholder,
+  trimValue,
+  type Span,
+  type TextFeatures,
+  type ValueDetector,
+} from './value-detector';
 
 /**
  * Secrets without a known prefix. A random-looking value is only a secret
@@ -46,14 +53,22 @@ const SECRET_WORD = /(?:secret|token|key|auth|credential|passw|pwd|signature|ses
 const ASSIGNMENT =
   /(?<![\w-])(["']?)([A-Za-z][A-Za-z0-9_.-]{1,60})\1[ \t]*(?:=>?|:)[ \t]*(?:"([^"\\\r\n]{1,4096})"|'([^'\\\r\n]{1,4096})'|([^\s;&,"'}\]]{1,4096}))/g;
 
-const SECRET_DETECTORS = new Set(['secret', 'password', 'api_key', 'jwt', 'private_key', 'card_security_code']);
+const SECRET_DETECTORS = new Set([
+  'secret',
+  'password',
+  'api_key',
+  'jwt',
+  'private_key',
+  'card_security_code',
+]);
 
 /** Whether `key = value` assigns a secret, judged by the key's name and, unless it names a password, the value's randomness. */
 function secretAssignment(key: string, value: string): boolean {
   if (!SECRET_WORD.test(key)) return false;
   const c = classifyColumn({ table: null, column: key, type: 'text' });
   if (c === null || !SECRET_DETECTORS.has(c.detector)) return false;
-  if (c.detector === 'password' || c.detector === 'card_security_code') return !isPlaceholder(value) && value.length > 0;
+  if (c.detector === 'password' || c.detector === 'card_security_code')
+    return !isPlaceholder(value) && value.length > 0;
   return looksRandom(value, c.confidence === 'low');
 }
 

@@ -1,5 +1,12 @@
 import { REDACTED } from '../masks/format-masks';
-import { eachMatch, keywordBefore, trimValue, type Span, type TextFeatures, type ValueDetector } from './value-detector';
+import {
+  eachMatch,
+  keywordBefore,
+  trimValue,
+  type Span,
+  type TextFeatures,
+  type ValueDetector,
+} from './value-detector';
 
 /**
  * IPv4 and IPv6 addresses, checked by a real parser (octets <= 255 without
@@ -50,7 +57,10 @@ export function parseIPv6(s: string): number[] | null {
       if (i === parts.length - 1 && p.includes('.')) {
         const v4 = parseIPv4(p);
         if (!v4) return null;
-        groups.push(((v4[0] as number) << 8) | (v4[1] as number), ((v4[2] as number) << 8) | (v4[3] as number));
+        groups.push(
+          ((v4[0] as number) << 8) | (v4[1] as number),
+          ((v4[2] as number) << 8) | (v4[3] as number),
+        );
       } else if (HEX.test(p)) {
         groups.push(parseInt(p, 16));
       } else {
@@ -73,7 +83,7 @@ export function parseIPv6(s: string): number[] | null {
 export function formatIPv6(groups: readonly number[]): string {
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -133,7 +143,8 @@ function validIp(value: string): boolean {
 }
 
 const V4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?(?![\w]|\.\d)/g;
-const V6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.-]+)?(?:\/\d{1,3})?(?![\w:]|\.\d)/g;
+const V6 =
+  /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.-]+)?(?:\/\d{1,3})?(?![\w:]|\.\d)/g;
 const VERSION = /(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\brev|\bfirmware|\bOID)\s*:?\s*$/i;
 
 function notPersonalV4(s: string): boolean {
@@ -162,7 +173,8 @@ export const ipAddressDetector: ValueDetector = {
       const s = m[0];
       if (v6Ends.includes(m.index + s.length)) return;
       const { address } = splitSuffix(s);
-      if (parseIPv4(address) === null || notPersonalV4(s) || keywordBefore(text, m.index, VERSION, 16)) return;
+      if (parseIPv4(address) === null || notPersonalV4(s) || keywordBefore(text, m.index, VERSION, 16))
+        return;
       out.push({ start: m.index, end: m.index + s.length, detector: 'ip_address' });
     });
   },

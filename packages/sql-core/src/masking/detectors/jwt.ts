@@ -13,7 +13,11 @@ const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){2,4}(?![\w-])/g;
 function validHeader(header: string): boolean {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
-    return typeof decoded === 'object' && decoded !== null && typeof (decoded as { alg?: unknown }).alg === 'string';
+    return (
+      typeof decoded === 'object' &&
+      decoded !== null &&
+      typeof (decoded as { alg?: unknown }).alg === 'string'
+    );
   } catch {
     return false;
   }

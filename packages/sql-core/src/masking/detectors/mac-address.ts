@@ -8,8 +8,10 @@ import { eachMatch, trimValue, type Span, type TextFeatures, type ValueDetector 
  * vendor's first three octets).
  */
 
-const COLON_OR_DASH = /(?<![\w:.-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?:(?:\1[0-9A-Fa-f]{2}){2})?(?![\w:-])/g;
-const WHOLE = /^(?:[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?:(?:\1[0-9A-Fa-f]{2}){2})?|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})$/;
+const COLON_OR_DASH =
+  /(?<![\w:.-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?:(?:\1[0-9A-Fa-f]{2}){2})?(?![\w:-])/g;
+const WHOLE =
+  /^(?:[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?:(?:\1[0-9A-Fa-f]{2}){2})?|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})$/;
 
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
@@ -60,11 +62,22 @@ export const macAddressDetector: ValueDetector = {
     const accept = (start: number, end: number): void => {
       if (!identifiesNobody(text.slice(start, end))) out.push({ start, end, detector: 'mac_address' });
     };
-    if (text.indexOf(':') >= 0 || text.indexOf('-') >= 0) eachMatch(COLON_OR_DASH, text, (m) => accept(m.index, m.index + m[0].length));
+    if (text.indexOf(':') >= 0 || text.indexOf('-') >= 0)
+      eachMatch(COLON_OR_DASH, text, (m) => accept(m.index, m.index + m[0].length));
     // Cisco's aabb.ccdd.eeff, found from its dots (a regex would try every position of every sentence).
-    for (let dot = text.indexOf('.', 4); dot >= 0 && dot + 10 <= text.length; dot = text.indexOf('.', dot + 1)) {
+    for (
+      let dot = text.indexOf('.', 4);
+      dot >= 0 && dot + 10 <= text.length;
+      dot = text.indexOf('.', dot + 1)
+    ) {
       const start = dot - 4;
-      if (text.charCodeAt(dot + 5) !== 46 || !hexRun(text, start, 4) || !hexRun(text, dot + 1, 4) || !hexRun(text, dot + 6, 4)) continue;
+      if (
+        text.charCodeAt(dot + 5) !== 46 ||
+        !hexRun(text, start, 4) ||
+        !hexRun(text, dot + 1, 4) ||
+        !hexRun(text, dot + 6, 4)
+      )
+        continue;
       if (!boundary(text, start - 1) || !boundary(text, dot + 10)) continue;
       accept(start, dot + 10);
       dot += 9;

@@ -10,7 +10,14 @@ import {
   peselChecksum,
   sinChecksum,
 } from './checksums';
-import { eachMatch, keywordBefore, trimValue, type Span, type TextFeatures, type ValueDetector } from './value-detector';
+import {
+  eachMatch,
+  keywordBefore,
+  trimValue,
+  type Span,
+  type TextFeatures,
+  type ValueDetector,
+} from './value-detector';
 
 /**
  * National identifiers and bank routing numbers with check digits. Most are

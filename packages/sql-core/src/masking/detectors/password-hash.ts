@@ -36,7 +36,8 @@ export const passwordHashDetector: ValueDetector = {
     eachMatch(HASH, text, (m) => {
       const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 32;
       // Inside a longer token (a hex string that happens to contain md5...) it is not a hash of its own.
-      if ((before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122)) return;
+      if ((before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122))
+        return;
       out.push({ start: m.index, end: m.index + m[0].length, detector: 'password_hash' });
     });
   },

@@ -39,7 +39,8 @@ export function maskPhone(value: string): string {
 }
 
 // Digits in groups separated by one space, NBSP, dot or dash, optionally a +country prefix and an (area code).
-const CANDIDATE = /(?<![\w+#.,/:=$€£-])(?:\+\d{1,3}[ \u00a0.-]?)?(?:\(\d{1,5}\)[ \u00a0.-]?)?\d{1,5}(?:[ \u00a0.-]\d{1,5}){0,6}(?![\w]|[.,/:-]\d|%)/g;
+const CANDIDATE =
+  /(?<![\w+#.,/:=$€£-])(?:\+\d{1,3}[ \u00a0.-]?)?(?:\(\d{1,5}\)[ \u00a0.-]?)?\d{1,5}(?:[ \u00a0.-]\d{1,5}){0,6}(?![\w]|[.,/:-]\d|%)/g;
 const DATE_LIKE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$/;
 const ZIP4 = /^\d{5}-\d{4}$/;
 const SEPARATOR = /[ \u00a0]/g;
@@ -84,7 +85,10 @@ export function createPhoneDetector(defaultCountry: CountryCode): ValueDetector 
     } else if (digits.charCodeAt(0) === 49 /* +1 */) {
       return validNanp(digits);
     }
-    const parsed = parsePhoneNumberFromString(candidate.replace(SEPARATOR, ' '), plus ? undefined : defaultCountry);
+    const parsed = parsePhoneNumberFromString(
+      candidate.replace(SEPARATOR, ' '),
+      plus ? undefined : defaultCountry,
+    );
     return parsed !== undefined && parsed.isValid();
   }
 

@@ -68,7 +68,9 @@ export const privateKeyDetector: ValueDetector = {
   isValue(value: string): boolean {
     const v = trimValue(value);
     const found = blocks(v);
-    return found.length === 1 && (found[0] as PemBlock).start === 0 && (found[0] as PemBlock).end === v.length;
+    return (
+      found.length === 1 && (found[0] as PemBlock).start === 0 && (found[0] as PemBlock).end === v.length
+    );
   },
   mask: maskPrivateKey,
 };

@@ -1,5 +1,12 @@
 import { keepLastDigits } from '../masks/format-masks';
-import { eachMatch, keywordBefore, trimValue, type Span, type TextFeatures, type ValueDetector } from './value-detector';
+import {
+  eachMatch,
+  keywordBefore,
+  trimValue,
+  type Span,
+  type TextFeatures,
+  type ValueDetector,
+} from './value-detector';
 
 /**
  * US Social Security numbers, and ITINs (same shape, area 9xx).
@@ -15,11 +22,17 @@ import { eachMatch, keywordBefore, trimValue, type Span, type TextFeatures, type
 
 const DASHED = /(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?!\w|-\d)/g;
 const OTHER = /(?<![\w.-])(\d{3})([ .\u00a0]?)(\d{2})\2(\d{4})(?!\w|[.-]\d)/g;
-const KEYWORD = /(?:\bssn|social[\s-]security(?:\s+(?:number|no\.?|#))?|\bss\s?#|\bss\s?(?:no\.?|num(?:ber)?)|\bitin)s?\W{0,6}$/i;
+const KEYWORD =
+  /(?:\bssn|social[\s-]security(?:\s+(?:number|no\.?|#))?|\bss\s?#|\bss\s?(?:no\.?|num(?:ber)?)|\bitin)s?\W{0,6}$/i;
 
 /** ITIN: area 9xx with group 50-65, 70-88, 90-92 or 94-99. */
 function validItinGroup(group: number): boolean {
-  return (group >= 50 && group <= 65) || (group >= 70 && group <= 88) || (group >= 90 && group <= 92) || group >= 94;
+  return (
+    (group >= 50 && group <= 65) ||
+    (group >= 70 && group <= 88) ||
+    (group >= 90 && group <= 92) ||
+    group >= 94
+  );
 }
 
 export function validSsnParts(area: string, group: string, serial: string): boolean {

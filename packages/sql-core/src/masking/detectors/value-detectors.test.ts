@@ -25,7 +25,8 @@ import { textFeatures, type Span, type ValueDetector } from './value-detector';
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiZW1haWwiOiJqYW5lQGV4YW1wbGUuY29tIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
 const BCRYPT = '$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW';
-const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END RSA PRIVATE KEY-----';
+const PEM =
+  '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END RSA PRIVATE KEY-----';
 
 interface Vectors {
   readonly detector: ValueDetector;
@@ -46,7 +47,18 @@ const VECTORS: readonly Vectors[] = [
       ['zoë@bücher.de', 'z***@bücher.de'],
       ['john@2x.example.com', 'j***@2x.example.com'],
     ],
-    invalid: ['user@localhost', 'icon@2x.png', 'icon@2x.app', 'a@b', 'user@example.invalid', 'user@host.internal', 'not an email', '@example.com', 'a@b@example.com', 'x@1.2.3.4'],
+    invalid: [
+      'user@localhost',
+      'icon@2x.png',
+      'icon@2x.app',
+      'a@b',
+      'user@example.invalid',
+      'user@host.internal',
+      'not an email',
+      '@example.com',
+      'a@b@example.com',
+      'x@1.2.3.4',
+    ],
     texts: [
       ['Reach jane.doe@example.com.', ['jane.doe@example.com']],
       ['git@github.com:org/repo.git', []],
@@ -65,7 +77,19 @@ const VECTORS: readonly Vectors[] = [
       ['415.555.2671', '***.***.**71'],
       ['+33 1 23 45 67 89', '+33 * ** ** ** 89'],
     ],
-    invalid: ['4155552671', '2125551234', '1700000000', '94103-1234', '2024-01-15', '555-1234', '1.2.3.4', '192.168.100.200', '(111) 555-2671', '12/31/2024', '+1 911 555 2671'],
+    invalid: [
+      '4155552671',
+      '2125551234',
+      '1700000000',
+      '94103-1234',
+      '2024-01-15',
+      '555-1234',
+      '1.2.3.4',
+      '192.168.100.200',
+      '(111) 555-2671',
+      '12/31/2024',
+      '+1 911 555 2671',
+    ],
     texts: [
       ['Call (415) 555-2671 or +44 20 7946 0958 today', ['(415) 555-2671', '+44 20 7946 0958']],
       ['order 2125551234 shipped', []],
@@ -89,7 +113,16 @@ const VECTORS: readonly Vectors[] = [
       ['219-09-9999', '***-**-9999'],
       ['912-70-1234', '***-**-1234'],
     ],
-    invalid: ['000-12-3456', '666-12-3456', '123-00-4567', '123-45-0000', '912-45-6789', '123456789', '123 45 6789', '94103-1234'],
+    invalid: [
+      '000-12-3456',
+      '666-12-3456',
+      '123-00-4567',
+      '123-45-0000',
+      '912-45-6789',
+      '123456789',
+      '123 45 6789',
+      '94103-1234',
+    ],
     texts: [
       ['SSN 123-45-6789, ZIP 94103-1234', ['123-45-6789']],
       ['ssn: 123 45 6789', ['123 45 6789']],
@@ -114,7 +147,16 @@ const VECTORS: readonly Vectors[] = [
       ['30569309025904', '**********5904'],
       ['6200000000000005', '************0005'],
     ],
-    invalid: ['490154203237518', '1234567812345670', '0000000000000000', '4111111111111112', '4111 1111-1111 1111', '411 1111 1111 11111', '1700000000000', '5555555555554444000'],
+    invalid: [
+      '490154203237518',
+      '1234567812345670',
+      '0000000000000000',
+      '4111111111111112',
+      '4111 1111-1111 1111',
+      '411 1111 1111 11111',
+      '1700000000000',
+      '5555555555554444000',
+    ],
     texts: [
       ['card 4111 1111 1111 1111 exp 12/25', ['4111 1111 1111 1111']],
       ['card 4111 1111 1111 1111 12/25', ['4111 1111 1111 1111']],
@@ -131,7 +173,12 @@ const VECTORS: readonly Vectors[] = [
       // Lower case only as a whole value: free text needs the registry's upper case.
       ['de89370400440532013000', 'de****************3000', false],
     ],
-    invalid: ['DE89370400440532013001', 'XX89370400440532013000', 'GB82WEST1234569876543', 'GB82WEST123456987654321'],
+    invalid: [
+      'DE89370400440532013001',
+      'XX89370400440532013000',
+      'GB82WEST1234569876543',
+      'GB82WEST123456987654321',
+    ],
     texts: [
       ['pay to DE89 3704 0044 0532 0130 00 EUR', ['DE89 3704 0044 0532 0130 00']],
       ['IBAN: GB82WEST12345698765432.', ['GB82WEST12345698765432']],
@@ -220,7 +267,17 @@ const VECTORS: readonly Vectors[] = [
       ['fe80::1%eth0', 'fe80::%eth0'],
       ['::ffff:203.0.113.7', '::ffff:203.0.113.0'],
     ],
-    invalid: ['256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.5', '10:30:00', '00:1A:2B:3C:4D:5E', 'a:b:c', '1::2::3', 'zip'],
+    invalid: [
+      '256.1.1.1',
+      '01.2.3.4',
+      '1.2.3',
+      '1.2.3.4.5',
+      '10:30:00',
+      '00:1A:2B:3C:4D:5E',
+      'a:b:c',
+      '1::2::3',
+      'zip',
+    ],
     texts: [
       ['from 203.0.113.7 and 2001:db8::7', ['203.0.113.7', '2001:db8::7']],
       ['version 1.2.3.4, v 10.0.0.1', []],
@@ -237,7 +294,13 @@ const VECTORS: readonly Vectors[] = [
       ['001a.2b3c.4d5e', '001a.2b**.****'],
       ['08:00:2b:01:02:03:04:05', '08:00:2b:**:**:**:**:**'],
     ],
-    invalid: ['00:00:00:00:00:00', 'FF:FF:FF:FF:FF:FF', '00:1A:2B:3C:4D', '00:1A-2B:3C:4D:5E', '001A2B3C4D5E'],
+    invalid: [
+      '00:00:00:00:00:00',
+      'FF:FF:FF:FF:FF:FF',
+      '00:1A:2B:3C:4D',
+      '00:1A-2B:3C:4D:5E',
+      '001A2B3C4D5E',
+    ],
     texts: [['ap 00:1A:2B:3C:4D:5E seen', ['00:1A:2B:3C:4D:5E']]],
   },
   {
@@ -249,10 +312,16 @@ const VECTORS: readonly Vectors[] = [
   {
     detector: privateKeyDetector,
     valid: [[PEM, '-----BEGIN RSA PRIVATE KEY-----\n***\n-----END RSA PRIVATE KEY-----']],
-    invalid: ['-----BEGIN PUBLIC KEY-----\nMFww\n-----END PUBLIC KEY-----', '-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----'],
+    invalid: [
+      '-----BEGIN PUBLIC KEY-----\nMFww\n-----END PUBLIC KEY-----',
+      '-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----',
+    ],
     texts: [
       [`key: ${PEM} end`, [PEM]],
-      ['-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA', ['-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA']],
+      [
+        '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA',
+        ['-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA'],
+      ],
     ],
   },
   {
@@ -261,7 +330,10 @@ const VECTORS: readonly Vectors[] = [
       [BCRYPT, '********'],
       ['$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG', '********'],
       ['pbkdf2_sha256$260000$abc123salt$hYX0c7b5pQ1n0TYbB5cKxX0H9A8I4q2o3ZbJw2vN0uE=', '********'],
-      ['$6$rounds=5000$saltsalt$vEv4mQ5z6O0CMgxWUcqG8E9zTj8hLXqwCU3mZ/TYgNdBf5SUJjdDOQL9jC1kLj0mOu2H1qg7C5yZ9D8cAzHbF1', '********'],
+      [
+        '$6$rounds=5000$saltsalt$vEv4mQ5z6O0CMgxWUcqG8E9zTj8hLXqwCU3mZ/TYgNdBf5SUJjdDOQL9jC1kLj0mOu2H1qg7C5yZ9D8cAzHbF1',
+        '********',
+      ],
       ['$1$abcdefgh$5oPn7zkL1VXoCfaRNJ9Ek/', '********'],
       ['{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=', '********'],
       ['SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy', '********'],
@@ -275,7 +347,10 @@ const VECTORS: readonly Vectors[] = [
     valid: [
       ['AKIAIOSFODNN7EXAMPLE', 'AKIA****MPLE'],
       ['ghp_1234567890abcdefghijABCDEFGHIJ123456', 'ghp_****3456'],
-      ['github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345', 'github_pat_****2345'],
+      [
+        'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345',
+        'github_pat_****2345',
+      ],
       ['sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'sk_live_****p7dc'],
       ['sk_test_4eC39HqLyjWDarjtT1zdp7dc', 'sk_test_****p7dc'],
       ['rk_live_4eC39HqLyjWDarjtT1zdp7dc', 'rk_live_****p7dc'],
@@ -287,9 +362,18 @@ const VECTORS: readonly Vectors[] = [
       ['npm_abcdefghijklmnopqrstuvwxyz0123456789', 'npm_****6789'],
       ['SK0123456789abcdef0123456789abcdef', 'SK****cdef'],
     ],
-    invalid: ['pk_live_4eC39HqLyjWDarjtT1zdp7dc', 'AKIA1234', 'ghp_short', 'sk-learn', 'sketchbook_2024_final_version_x'],
+    invalid: [
+      'pk_live_4eC39HqLyjWDarjtT1zdp7dc',
+      'AKIA1234',
+      'ghp_short',
+      'sk-learn',
+      'sketchbook_2024_final_version_x',
+    ],
     texts: [
-      ['export GITHUB_TOKEN=ghp_1234567890abcdefghijABCDEFGHIJ123456 now', ['ghp_1234567890abcdefghijABCDEFGHIJ123456']],
+      [
+        'export GITHUB_TOKEN=ghp_1234567890abcdefghijABCDEFGHIJ123456 now',
+        ['ghp_1234567890abcdefghijABCDEFGHIJ123456'],
+      ],
       ['see scikit-learn and sk-learn docs', []],
     ],
   },
@@ -302,7 +386,7 @@ const VECTORS: readonly Vectors[] = [
       ['redis://:p@ss@cache:6379/0', ['p@ss']],
       ['jdbc:postgresql://db/prod?user=app&password=hunter2&ssl=true', ['hunter2']],
       ['Server=db;User Id=app;Password=hunter2;Database=prod', ['hunter2']],
-      ['host=db password=\'a b\' user=app', ['a b']],
+      ["host=db password='a b' user=app", ['a b']],
       ['Authorization: Basic dXNlcjpwYXNz', ['dXNlcjpwYXNz']],
       ['https://example.com/path?q=1', []],
       ['Password=****;', []],

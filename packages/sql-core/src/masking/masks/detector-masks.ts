@@ -34,14 +34,30 @@ const redact: ValueMask = () => REDACTED;
 
 /** Identifiers of people and accounts: digit masks keeping the last four, or same-shape pseudonyms. */
 const NUMBER_IDS: ReadonlySet<DetectorId> = new Set<DetectorId>([
-  'us_ssn', 'payment_card', 'bank_account', 'aba_routing', 'uk_nhs_number', 'ca_sin', 'br_cpf', 'pl_pesel',
-  'in_aadhaar', 'phone',
+  'us_ssn',
+  'payment_card',
+  'bank_account',
+  'aba_routing',
+  'uk_nhs_number',
+  'ca_sin',
+  'br_cpf',
+  'pl_pesel',
+  'in_aadhaar',
+  'phone',
 ]);
 const ALNUM_IDS: ReadonlySet<DetectorId> = new Set<DetectorId>(['national_id', 'es_dni', 'device_id']);
-const SECRETS: ReadonlySet<DetectorId> = new Set<DetectorId>(['secret', 'api_key', 'generic_secret', 'jwt', 'private_key']);
+const SECRETS: ReadonlySet<DetectorId> = new Set<DetectorId>([
+  'secret',
+  'api_key',
+  'generic_secret',
+  'jwt',
+  'private_key',
+]);
 
 function deterministicKey(options: MaskOptions): PseudonymKey | null {
-  return options.deterministic === true && options.key !== undefined && options.key !== null ? options.key : null;
+  return options.deterministic === true && options.key !== undefined && options.key !== null
+    ? options.key
+    : null;
 }
 
 function phoneKeep(value: string): number {
@@ -67,7 +83,8 @@ function textMaskOf(detector: DetectorId, options: MaskOptions): ValueMask {
     if (detector === 'ca_sin') return (v) => keepLastDigits(v, 3);
     return (v) => keepLastDigits(v, 4);
   }
-  if (ALNUM_IDS.has(detector)) return key !== null ? (v) => pseudoAlnum(key, detector, v) : (v) => keepAlnum(v, 0, 4);
+  if (ALNUM_IDS.has(detector))
+    return key !== null ? (v) => pseudoAlnum(key, detector, v) : (v) => keepAlnum(v, 0, 4);
   if (SECRETS.has(detector)) return maskSecretValue;
   switch (detector) {
     case 'email':

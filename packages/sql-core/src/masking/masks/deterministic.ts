@@ -69,7 +69,10 @@ const VOWELS = 'aeiou';
 
 /** A pronounceable pseudonym for a person's name, one word per input word (`Jane Doe` -> `Kavoru Lentisa`). */
 export function pseudoName(key: PseudonymKey, value: string): string {
-  const words = value.trim().split(/\s+/).filter((w) => w.length > 0);
+  const words = value
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   const bytes = pseudoBytes(key, 'person_name', value.toLowerCase(), Math.max(32, words.length * 6));
   return words
     .map((_, w) => {

@@ -22,7 +22,12 @@ function isAlnum(c: number): boolean {
  * and the last `keepLast` of them; everything else (separators, punctuation)
  * stays. When too few characters would stay hidden, all of them are masked.
  */
-function maskSelected(value: string, select: (c: number) => boolean, keepFirst: number, keepLast: number): string {
+function maskSelected(
+  value: string,
+  select: (c: number) => boolean,
+  keepFirst: number,
+  keepLast: number,
+): string {
   let total = 0;
   for (let i = 0; i < value.length; i++) if (select(value.charCodeAt(i))) total++;
   // Never show more than half of them: a 4-character value keeps nothing.
@@ -134,7 +139,12 @@ export function roundCoordinates(value: string): string {
  * Fits a masked text into the column: never longer than varchar(n); char(n)
  * (which the server pads) padded back to the original's length.
  */
-export function fitLength(masked: string, original: string, length: number | undefined, fixed: boolean | undefined): string {
+export function fitLength(
+  masked: string,
+  original: string,
+  length: number | undefined,
+  fixed: boolean | undefined,
+): string {
   if (length !== undefined && masked.length > length) masked = '*'.repeat(Math.min(length, original.length));
   if (fixed && masked.length < original.length) masked = masked.padEnd(original.length, ' ');
   return masked;

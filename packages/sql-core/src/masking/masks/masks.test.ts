@@ -109,14 +109,18 @@ describe('deterministic pseudonyms', () => {
   });
 
   it('uuids are version 8 with the RFC variant', () => {
-    expect(pseudoUuid(key, '550e8400-e29b-41d4-a716-446655440000')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(pseudoUuid(key, '550e8400-e29b-41d4-a716-446655440000')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('integers never grow in magnitude', () => {
     for (const v of ['2147483647', '9223372036854775807', '10', '7', '-100000']) {
       const p = pseudoInteger(key, 'x', v);
       expect(p).toBe(pseudoInteger(key, 'x', v));
-      expect(BigInt(p) < 0n ? -BigInt(p) : BigInt(p)).toBeLessThanOrEqual(BigInt(v) < 0n ? -BigInt(v) : BigInt(v));
+      expect(BigInt(p) < 0n ? -BigInt(p) : BigInt(p)).toBeLessThanOrEqual(
+        BigInt(v) < 0n ? -BigInt(v) : BigInt(v),
+      );
       expect(p.replace('-', '').length).toBe(v.replace('-', '').length);
     }
     expect(pseudoInteger(key, 'x', 'abc')).toBe('0');
