@@ -203,6 +203,22 @@ analysisTable('guardrails: migration safety', [
     note: 'a table created in the same string is new and empty',
   },
   {
+    sql: 'CREATE TABLE IF NOT EXISTS n (id int); CREATE INDEX ON n (id)',
+    each: [
+      { kind: 'ddl', written: ['n'] },
+      { kind: 'ddl', written: ['n'], guardrails: ['index-without-concurrently'] },
+    ],
+    note: 'IF NOT EXISTS may keep an existing table',
+  },
+  {
+    sql: 'EXPLAIN CREATE TABLE n AS SELECT 1; CREATE INDEX ON n (id)',
+    each: [
+      { kind: 'utility', read: ['n'] },
+      { kind: 'ddl', written: ['n'], guardrails: ['index-without-concurrently'] },
+    ],
+    note: 'a plain EXPLAIN creates nothing',
+  },
+  {
     sql: 'CREATE TABLE s.n (id int); CREATE INDEX ON n (id)',
     each: [
       { kind: 'ddl', written: ['s.n'] },

@@ -25,7 +25,8 @@ const RELATION_ONLY = handled('relation');
 
 function createStmt(body: Obj, w: Walker): void {
   const t = subject(body.relation, w);
-  if (t !== null) w.ctx.createdTables.push(t);
+  // IF NOT EXISTS may leave an existing (full) table in place: it is not known to be new.
+  if (t !== null && body.if_not_exists !== true) w.ctx.createdTables.push(t);
   w.walkFields(body, RELATION_ONLY);
 }
 

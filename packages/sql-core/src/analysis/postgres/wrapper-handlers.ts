@@ -15,7 +15,10 @@ function explainStmt(body: Obj, w: Walker): void {
   const analyze = defElems(body.options).some(
     (d) => d.defname?.toLowerCase() === 'analyze' && defElemBool(d) !== false,
   );
+  const created = w.ctx.createdTables.length;
   const inner = w.nested(body.query);
+  // A table an unexecuted EXPLAIN would create is not created.
+  if (!analyze) w.ctx.createdTables.length = created;
   w.facts.merge(inner, analyze ? 'executed' : 'planned');
   if (analyze && inner.kind !== 'read') {
     w.facts.guardrail(
@@ -53,7 +56,10 @@ function declareCursorStmt(body: Obj, w: Walker): void {
 
 function createTableAsStmt(body: Obj, w: Walker): void {
   const b = body as CreateTableAsStmt;
-  if (b.into?.rel) w.ctx.createdTables.push(w.relation(b.into.rel, 'write'));
+  if (b.into?.rel) {
+    const t = w.relation(b.into.rel, 'write');
+    if (b.if_not_exists !== true) w.ctx.createdTables.push(t);
+  }
   // WITH NO DATA plans the query without running it.
   w.facts.merge(w.nested(b.query), b.into?.skipData ? 'planned' : 'executed');
 }
