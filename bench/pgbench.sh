@@ -59,7 +59,7 @@ pidfile = $WORK/pgbouncer.pid
 INI
 echo '"postgres" ""' > "$WORK/userlist.txt"
 chown -R postgres "$WORK" 2>/dev/null || true
-if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$PGBOUNCER" "$WORK/pgbouncer.ini" & else "$PGBOUNCER" "$WORK/pgbouncer.ini" & fi
+if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$PGBOUNCER" "$WORK/pgbouncer.ini" >/dev/null 2>&1 & else "$PGBOUNCER" "$WORK/pgbouncer.ini" >/dev/null 2>&1 & fi
 PIDS+=($!)
 
 # Gatehouse with a service token.
