@@ -55,7 +55,7 @@ export interface StatementFacts {
   readonly tablesRead: readonly TableRef[];
   readonly tablesWritten: readonly TableRef[];
   readonly columns: readonly ColumnUse[];
-  /** Functions called, lower-case, schema-qualified where written (`pg_catalog.pg_sleep`). */
+  /** Functions called, folded as PostgreSQL folds them (unquoted lower-case), schema-qualified where written (`pg_catalog.pg_sleep`). */
   readonly functions: readonly string[];
   readonly guardrails: readonly GuardrailFinding[];
   /** Stable hash of the statement's shape (literals removed). */
