@@ -1,1 +1,10 @@
 export * from './policy';
+export { BuiltinRuleId, RULE_CONDITION_KEYS } from './policy-rule';
+export type { PolicyRule, RuleConditionKey, RuleConditions } from './policy-rule';
+export { PolicyConfigError, isPolicyConfigError } from './policy-config-error';
+export type { PolicyIssue } from './policy-config-error';
+export { checkPolicyRules, compilePolicy } from './compile-policy';
+export type { CompiledPolicy, CompilePolicyOptions } from './compile-policy';
+export { explainPolicy, RuleOutcome } from './explain-policy';
+export type { ConditionTrace, PolicyExplanation, RuleTrace } from './explain-policy';
+export { formatPolicyExplanation } from './format-explanation';

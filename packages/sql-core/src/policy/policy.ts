@@ -17,7 +17,12 @@ export interface PolicyVerdict {
   readonly action: PolicyAction;
   /** The matching rule, or `default-deny` when none matched. */
   readonly ruleId: string;
+  /** One sentence for the client; never contains literal values from the statement. */
   readonly reason: string;
+  /** Review only, when the rule names them: the groups whose members may approve. */
+  readonly approvers?: readonly string[];
+  /** Review only, when the rule says: how many distinct approvals are needed. */
+  readonly required?: number;
 }
 
 /** Compiled, frozen rules. Pure and synchronous: no I/O on the statement path. */
