@@ -39,10 +39,18 @@ export interface CancelRequestClient {
  * (a JWT or service token) checked by the identity service. Throws
  * GatewayError (or ProtocolError) for the caller to encode.
  */
+/** What the handshake learnt before it failed, for the auth.failed audit record. */
+export interface HandshakeProgress {
+  user: string;
+  database: string | null;
+  tls: boolean;
+}
+
 export async function acceptClient(
   initial: Socket,
   options: PostgresEngineOptions,
   signal: AbortSignal,
+  progress: HandshakeProgress = { user: '', database: null, tls: false },
 ): Promise<AcceptedClient | CancelRequestClient> {
   let socket: Socket = initial;
   let tls = false;
@@ -63,6 +71,7 @@ export async function acceptClient(
         socket.write(SSL_ACCEPT);
         socket = await startServerTls(socket, options, signal);
         tls = true;
+        progress.tls = true;
         stream = new HandshakeStream(socket, { maxMessageSize: startupLimit(options), startup: true });
         continue;
       }
@@ -78,6 +87,8 @@ export async function acceptClient(
         throw new GatewayError('protocol_violation', `unsupported frontend protocol ${packet.majorVersion}.${packet.minorVersion}`);
       }
       parameters = packet.parameters;
+      progress.user = parameters.get('user') ?? '';
+      progress.database = parameters.get('database') ?? null;
       const extensions = [...parameters.keys()].filter((k) => k.startsWith('_pq_.'));
       if (packet.minorVersion > 0 || extensions.length > 0) {
         // We speak 3.0 and no protocol extensions; the client falls back (protocol.sgml, NegotiateProtocolVersion).

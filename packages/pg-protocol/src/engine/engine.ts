@@ -1,12 +1,22 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { GatewayError, newSessionId, type SessionContext } from '@gatehouse/sql-core';
-import { encodeAuthenticationOk, encodeBackendKeyData, encodeReadyForQuery, ProtocolError } from '../codec';
-import { acceptClient } from './client-handshake';
+import {
+  decodeParameterStatus,
+  encodeAuthenticationOk,
+  encodeBackendKeyData,
+  encodeReadyForQuery,
+  ProtocolError,
+} from '../codec';
+import { acceptClient, type HandshakeProgress } from './client-handshake';
 import { CancelKeyRegistry } from './cancel-keys';
 import type { PostgresEngineOptions } from './engine-options';
 import { fatalResponse, gatewayErrorResponse } from './error-response';
+import { checkLexingParameter } from './lexing-parameters';
 import { PostgresSession } from './session';
 import { connectUpstream } from './upstream-connection';
+
+/** Refusals recorded as auth.failed: the client could not prove who it is or where it may go. */
+const AUTH_FAILURES = new Set(['auth_failed', 'plaintext_refused', 'unknown_target', 'no_upstream_login']);
 
 /** Startup parameters passed on to the upstream; everything else the client sent stays here. */
 const FORWARDED_PARAMETERS = new Set(['application_name', 'datestyle', 'timezone', 'intervalstyle', 'extra_float_digits']);
@@ -71,8 +81,9 @@ export class PostgresEngine {
     socket.on('error', (err) => log.debug({ err }, 'client socket error during startup'));
     const signal = AbortSignal.timeout(this.#options.handshakeTimeoutMs);
     let clientSocket = socket;
+    const progress: HandshakeProgress = { user: '', database: null, tls: false };
     try {
-      const client = await acceptClient(socket, this.#options, signal);
+      const client = await acceptClient(socket, this.#options, signal, progress);
       if (client.kind === 'cancel') {
         // The protocol gives no answer to a CancelRequest; just close.
         if (!this.cancel(client.processId, client.secretKey) && this.onForeignCancel) {
@@ -109,6 +120,17 @@ export class PostgresEngine {
         }
         throw err;
       });
+      try {
+        for (const raw of upstream.parameterStatus) {
+          const problem = checkLexingParameter(decodeParameterStatus(raw.subarray(5)));
+          if (problem) throw new GatewayError('upstream_unavailable', `target "${context.target.name}": ${problem}`);
+        }
+        // The session is on the record before the client can send anything (refused if it cannot be).
+        await this.#options.pipeline.onSessionStart(context, endpoint.user);
+      } catch (err) {
+        upstream.socket.destroy();
+        throw err;
+      }
       if (clientSocket.destroyed) {
         upstream.socket.destroy();
         return;
@@ -117,6 +139,17 @@ export class PostgresEngine {
       this.#startSession(context, client.socket, client.leftover, upstream, endpoint);
     } catch (err) {
       this.#handshakes.delete(socket);
+      if (err instanceof GatewayError && AUTH_FAILURES.has(err.code)) {
+        this.#options.pipeline.onAuthFailed({
+          claimedUser: progress.user,
+          reason: err.code,
+          detail: err.message,
+          clientAddress,
+          engine: 'postgres',
+          target: progress.database,
+          tls: progress.tls,
+        });
+      }
       this.#refuse(clientSocket, err, log);
     }
   }
@@ -166,7 +199,7 @@ export class PostgresEngine {
   #refuse(socket: Socket, err: unknown, log: PostgresEngineOptions['logger']): void {
     let message: Buffer;
     if (err instanceof GatewayError) {
-      message = gatewayErrorResponse(err).message;
+      message = gatewayErrorResponse(err, true).message;
       log.info({ code: err.code, reason: err.message }, 'connection refused');
     } else if (err instanceof ProtocolError) {
       message = fatalResponse('08P01', err.message);

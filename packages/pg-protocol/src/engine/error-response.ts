@@ -18,20 +18,27 @@ const SQLSTATE: Record<GatewayErrorCode, { code: string; fatal: boolean }> = {
   internal: { code: 'XX000', fatal: true }, // internal_error
 };
 
-/** An ErrorResponse for a GatewayError; FATAL ones end the session. */
-export function gatewayErrorResponse(err: GatewayError): { message: Buffer; fatal: boolean } {
-  const { code, fatal } = SQLSTATE[err.code];
+/**
+ * An ErrorResponse for a GatewayError; FATAL ones end the session. During
+ * startup every error is FATAL (`forceFatal`): there is no session to keep.
+ */
+export function gatewayErrorResponse(err: GatewayError, forceFatal = false): { message: Buffer; fatal: boolean } {
+  const { code } = SQLSTATE[err.code];
+  const fatal = forceFatal || SQLSTATE[err.code].fatal;
   const severity = fatal ? 'FATAL' : 'ERROR';
   return { message: encodeErrorResponse({ severity, code, message: `gatehouse: ${err.message}` }), fatal };
 }
 
-/** The ErrorResponse a denied statement gets: `gatehouse: <reason> (rule <id>)`. */
+/**
+ * The ErrorResponse a denied statement gets: `gatehouse: <reason> (rule <id>)`;
+ * a statement cancelled while held gets query_canceled, as the server words it.
+ */
 export function denialResponse(decision: DenyDecision): Buffer {
-  return encodeErrorResponse({
-    severity: 'ERROR',
-    code: SQLSTATE[decision.code].code,
-    message: `gatehouse: ${decision.reason} (rule ${decision.ruleId})`,
-  });
+  const message =
+    decision.code === 'canceled' || decision.code === 'audit_unavailable'
+      ? `gatehouse: ${decision.reason}`
+      : `gatehouse: ${decision.reason} (rule ${decision.ruleId})`;
+  return encodeErrorResponse({ severity: 'ERROR', code: SQLSTATE[decision.code].code, message });
 }
 
 export function fatalResponse(code: string, message: string): Buffer {

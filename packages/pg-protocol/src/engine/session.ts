@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import {
   GatewayError,
+  PreparedStatements,
   type Decision,
   type DenyDecision,
   type SessionContext,
+  type SessionEndReason,
   type SessionHandle,
   type SessionInfo,
   type StatementEvent,
@@ -16,6 +18,7 @@ import {
   decodeCommandComplete,
   decodeErrorFields,
   decodeFunctionCall,
+  decodeParameterStatus,
   decodeParse,
   decodeQuery,
   encodeCancelRequest,
@@ -26,7 +29,8 @@ import {
   ProtocolError,
 } from '../codec';
 import type { CancelKey } from './cancel-keys';
-import { denialResponse, fatalResponse, gatewayErrorResponse } from './error-response';
+import { denialResponse, fatalResponse, gatewayErrorResponse, noticeResponse } from './error-response';
+import { checkLexingParameter } from './lexing-parameters';
 import type { PostgresEngineOptions } from './engine-options';
 import { OutputBatch } from './output-batch';
 import { rowsFromCommandTag, StatementTracker, type TrackedStatement } from './statement-tracker';
@@ -34,6 +38,8 @@ import { dialUpstream, type UpstreamConnection } from './upstream-connection';
 
 /** SQLSTATE syntax_error: what the upstream answers to a denial marker. */
 const SYNTAX_ERROR = '42601';
+/** Command tags whose row count is rows sent to the client, not rows changed. */
+const RETURNING_TAGS = /^(SELECT|FETCH|MOVE|SHOW) /;
 
 export interface SessionSetup {
   readonly context: SessionContext;
@@ -77,6 +83,12 @@ export class PostgresSession implements SessionHandle {
   #denialSeq = 0;
   #transactionStatus: 'I' | 'T' | 'E';
   #statements = 0;
+  readonly #prepared = new PreparedStatements();
+  /** Aborts the statement waiting for a decision (approval) on cancel or close. */
+  #waiting: AbortController | null = null;
+  #bytesIn = 0;
+  #bytesOut = 0;
+  #endReason: SessionEndReason = 'client_closed';
   /** Waiting for an asynchronous decision: client messages stay queued in the reader. */
   #blocked = false;
   #upstreamFull = false;
@@ -111,7 +123,10 @@ export class PostgresSession implements SessionHandle {
       this.#resumeClient();
     });
     this.#client.on('close', () => this.close('client closed'));
-    this.#upstream.on('close', () => this.close('upstream closed'));
+    this.#upstream.on('close', () => {
+      if (this.#endReason === 'client_closed' && !this.#closed) this.#endReason = 'upstream_closed';
+      this.close('upstream closed');
+    });
     this.#client.on('error', (err) => this.context.logger.debug({ err }, 'client socket error'));
     this.#upstream.on('error', (err) => this.context.logger.warn({ err }, 'upstream socket error'));
 
@@ -142,6 +157,7 @@ export class PostgresSession implements SessionHandle {
   /** Ends the session with FATAL 57P01, as a server's pg_terminate_backend would. */
   terminate(reason: string): void {
     if (this.#closed) return;
+    if (this.#endReason === 'client_closed') this.#endReason = this.#draining ? 'shutdown' : 'terminated';
     this.#toClient.flush();
     this.#client.write(fatalResponse('57P01', `terminating connection: ${reason}`));
     this.close(reason);
@@ -156,6 +172,11 @@ export class PostgresSession implements SessionHandle {
   /** CancelRequest from the client: forwarded to the upstream with the upstream's own key. */
   cancel(): void {
     if (this.#closed) return;
+    if (this.#waiting) {
+      // Held for approval: nothing runs upstream yet; withdraw instead.
+      this.#waiting.abort(new GatewayError('canceled', 'canceling statement due to user request'));
+      return;
+    }
     const signal = AbortSignal.timeout(this.#options.connectTimeoutMs);
     dialUpstream(this.#endpoint, { signal, maxMessageSize: this.#options.maxMessageSize })
       .then((socket) => {
@@ -168,7 +189,16 @@ export class PostgresSession implements SessionHandle {
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#waiting?.abort(new GatewayError('canceled', 'the client went away'));
     this.context.logger.debug({ reason }, 'session closed');
+    this.#options.pipeline.onSessionEnd(this.context, {
+      upstreamUser: this.#endpoint.user,
+      reason: this.#endReason,
+      bytesIn: this.#bytesIn,
+      bytesOut: this.#bytesOut,
+      durationMs: Date.now() - this.#since.getTime(),
+      statements: this.#statements,
+    });
     this.#client.end();
     this.#upstream.end();
     // Give pending writes a moment, then make sure both sockets are gone.
@@ -183,6 +213,7 @@ export class PostgresSession implements SessionHandle {
 
   #onClientData(chunk: Buffer): void {
     if (this.#closed) return;
+    this.#bytesIn += chunk.length;
     this.#clientReader.push(chunk);
     this.#processClient();
   }
@@ -214,6 +245,7 @@ export class PostgresSession implements SessionHandle {
           case FrontendCode.Terminate:
             this.#toUpstream.add(reader.buffer, reader.messageStart, reader.end);
             this.#toUpstream.flush();
+            this.#endReason = 'client_closed';
             this.close('client terminated');
             return;
           default:
@@ -231,12 +263,21 @@ export class PostgresSession implements SessionHandle {
     const reader = this.#clientReader;
     const event: StatementEvent = {
       session: this.context,
+      seq: this.#statements + 1,
       sql,
       source,
       inTransaction: this.#transactionStatus !== 'I',
+      prepared: this.#prepared,
     };
+    this.#statements++;
     const startedAt = performance.now();
-    const decision = this.#options.pipeline.onStatement(event);
+    const waiting = new AbortController();
+    const decision = this.#options.pipeline.onStatement(event, {
+      notice: (message, detail) => {
+        if (!this.#closed) this.#client.write(noticeResponse(message, detail));
+      },
+      signal: waiting.signal,
+    });
     if (!(decision instanceof Promise)) {
       this.#forwardStatement(event, decision, [reader.buffer, reader.messageStart, reader.end], statementName, startedAt);
       return;
@@ -245,14 +286,26 @@ export class PostgresSession implements SessionHandle {
     this.#toUpstream.flush();
     const held = Buffer.from(reader.raw());
     this.#blocked = true;
+    this.#waiting = waiting;
     this.#client.pause();
     decision
+      .catch((err: unknown): Decision => {
+        // A statement that cannot be decided (cancelled while held, audit refused) is answered
+        // with an error in its place, in order, like a denial; anything else ends the session.
+        if (err instanceof GatewayError && !gatewayErrorResponse(err).fatal) {
+          return { action: 'deny', ruleId: err.code, reason: err.message, code: err.code, statements: [] };
+        }
+        throw err;
+      })
       .then(
-        (d) => this.#forwardStatement(event, d, whole(held), statementName, startedAt),
+        (d) => {
+          if (!this.#closed) this.#forwardStatement(event, d, whole(held), statementName, startedAt);
+        },
         (err: unknown) => this.#fail(err, 'pipeline'),
       )
       .finally(() => {
         this.#blocked = false;
+        this.#waiting = null;
         this.#toUpstream.flush();
         this.#resumeClient();
         if (!this.#closed) this.#processClient();
@@ -266,7 +319,6 @@ export class PostgresSession implements SessionHandle {
     name: string,
     startedAt: number,
   ): void {
-    this.#statements++;
     const tracked: TrackedStatement = { event, decision, startedAt };
     if (event.source === 'extended') this.#tracker.addExtended(tracked);
     else this.#tracker.addSimple(tracked);
@@ -288,6 +340,7 @@ export class PostgresSession implements SessionHandle {
 
   #onUpstreamData(chunk: Buffer): void {
     if (this.#closed) return;
+    this.#bytesOut += chunk.length;
     const reader = this.#upstreamReader;
     try {
       reader.push(chunk);
@@ -300,8 +353,9 @@ export class PostgresSession implements SessionHandle {
           case BackendCode.CommandComplete: {
             const unit = this.#tracker.current;
             if (unit) {
-              const rows = rowsFromCommandTag(decodeCommandComplete(reader.payload()));
-              if (rows !== null) unit.rows = (unit.rows ?? 0) + rows;
+              const tag = decodeCommandComplete(reader.payload());
+              const rows = rowsFromCommandTag(tag);
+              if (rows !== null && !RETURNING_TAGS.test(tag)) unit.rowsAffected = (unit.rowsAffected ?? 0) + rows;
             }
             this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
             break;
@@ -309,6 +363,19 @@ export class PostgresSession implements SessionHandle {
           case BackendCode.ErrorResponse:
             this.#upstreamError(reader.payload(), [reader.buffer, reader.messageStart, reader.end]);
             break;
+          case BackendCode.DataRow: {
+            const unit = this.#tracker.current;
+            if (unit) unit.rowsReturned++;
+            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
+            break;
+          }
+          case BackendCode.ParameterStatus: {
+            // Analysis lexes as the server does only with these settings; anything else ends the session.
+            const problem = checkLexingParameter(decodeParameterStatus(reader.payload()));
+            if (problem) throw new GatewayError('protocol_violation', problem);
+            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
+            break;
+          }
           default:
             this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
         }
@@ -344,8 +411,9 @@ export class PostgresSession implements SessionHandle {
       for (const s of unit.statements) {
         if (s.decision.action !== 'allow') continue;
         this.#options.pipeline.onStatementEnd(s.event, {
-          rows: unit.rows,
-          errorCode: unit.errorCode,
+          rowsReturned: unit.rowsReturned > 0 ? unit.rowsReturned : null,
+          rowsAffected: unit.rowsAffected,
+          sqlstate: unit.errorCode,
           durationMs: now - s.startedAt,
         });
       }
@@ -380,6 +448,7 @@ export class PostgresSession implements SessionHandle {
 
   #fail(err: unknown, side: 'client' | 'upstream' | 'pipeline'): void {
     if (this.#closed) return;
+    this.#endReason = err instanceof ProtocolError ? 'protocol_error' : 'error';
     if (err instanceof ProtocolError) {
       this.context.logger.warn({ side, reason: err.message }, 'protocol violation');
       const message = side === 'client' ? err.message : 'the upstream sent a malformed message';

@@ -13,7 +13,10 @@ export interface TrackedStatement {
  */
 export interface SyncUnit {
   readonly statements: TrackedStatement[];
-  rows: number | null;
+  /** DataRow messages relayed. */
+  rowsReturned: number;
+  /** Rows the command tags said were changed, when they said. */
+  rowsAffected: number | null;
   errorCode: string | null;
 }
 
@@ -34,12 +37,12 @@ export class StatementTracker {
 
   /** A Query or FunctionCall was forwarded: a unit of its own. */
   addSimple(statement: TrackedStatement | null): void {
-    this.#units.push({ statements: statement ? [statement] : [], rows: null, errorCode: null });
+    this.#units.push({ statements: statement ? [statement] : [], rowsReturned: 0, rowsAffected: null, errorCode: null });
   }
 
   /** A Sync was forwarded: closes the open extended unit. */
   sync(): void {
-    this.#units.push({ statements: this.#open, rows: null, errorCode: null });
+    this.#units.push({ statements: this.#open, rowsReturned: 0, rowsAffected: null, errorCode: null });
     this.#open = [];
   }
 

@@ -17,7 +17,7 @@ const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZ
 function statement(
   sql = "SELECT email FROM public.users WHERE id = 42 AND name = 'Ann Smith'",
 ): StatementEvent {
-  return { session: session(), sql, source: 'simple', inTransaction: false };
+  return { session: session(), seq: 1, sql, source: 'simple', inTransaction: false };
 }
 
 describe('statementIntentEvent', () => {

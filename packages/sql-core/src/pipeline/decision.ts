@@ -9,6 +9,8 @@ export interface AllowDecision {
   readonly ruleId: string;
   readonly statements: readonly StatementFacts[];
   readonly maskPlan: MaskPlan | null;
+  /** Set when the statement runs because a review approved it (or a grant covered its retry). */
+  readonly approvalId?: string;
 }
 
 /** The statement must not run. */

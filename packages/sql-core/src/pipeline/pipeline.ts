@@ -1,14 +1,27 @@
 import type { Logger } from 'pino';
 import type { Dialect, StatementAnalyser, StatementFacts } from '../analysis/statement-facts';
-import { GatewayErrorCode } from '../errors/gateway-error';
+import { authFailedEvent, sessionEndEvent, sessionStartEvent, type AuthFailure, type SessionTotals } from '../audit/session-event-builders';
+import { statementIntentEvent, statementOutcomeEvent } from '../audit/statement-event-builders';
+import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 import type { Policy, PolicyVerdict } from '../policy/policy';
-import type { Decision } from './decision';
+import type { SessionContext } from '../session/session-context';
+import type { ApprovalGate } from './approval-gate';
+import type { AuditTrail } from './audit-trail';
+import type { AllowDecision, Decision, DenyDecision } from './decision';
+import type { MaskPlanner } from './mask-planner';
+import { reviewStatement } from './review';
+import { NO_HOOKS, type StatementHooks } from './statement-hooks';
 import type { StatementEvent, StatementOutcome } from './statement-event';
 
 export interface PipelineDeps {
   readonly analysers: Partial<Record<Dialect, StatementAnalyser>>;
   readonly policy: Policy;
   readonly logger: Logger;
+  /** Without an audit trail nothing is recorded: only for tests and tools that run nothing. */
+  readonly audit?: AuditTrail | null;
+  /** Without approvals a `review` verdict is a denial saying approvals are not configured. */
+  readonly approvals?: ApprovalGate | null;
+  readonly masking?: MaskPlanner | null;
 }
 
 /** Strictness order: the strictest verdict of a multi-statement string wins. */
@@ -16,7 +29,8 @@ const STRICTNESS = { allow: 0, review: 1, deny: 2 } as const;
 
 /**
  * The one path every statement takes, whichever engine received it:
- * analyse -> decide -> (hold for approval) -> audit. Engines never decide.
+ * analyse -> decide -> (hold for approval) -> audit. Engines never decide;
+ * they forward what this allows and report how it ended.
  */
 export class Pipeline {
   #deps: PipelineDeps;
@@ -30,50 +44,94 @@ export class Pipeline {
     this.#deps = { ...this.#deps, policy };
   }
 
-  onStatement(event: StatementEvent): Decision | Promise<Decision> {
+  /** Analysis and policy only: what would happen, without recording or holding anything. */
+  decide(event: StatementEvent): { statements: readonly StatementFacts[]; verdict: PolicyVerdict | null } {
     const dialect: Dialect = event.session.target.engine;
     const analyser = this.#deps.analysers[dialect];
     const statements: readonly StatementFacts[] = analyser
-      ? analyser.analyse(event.sql).statements
+      ? analyser.analyse(event.sql, event.prepared ? { prepared: event.prepared.lookup } : undefined).statements
       : [unanalysable(`no analyser for ${dialect}`)];
-
     let verdict: PolicyVerdict | null = null;
     for (const facts of statements) {
       const v = this.#evaluate(event, facts);
       if (verdict === null || STRICTNESS[v.action] > STRICTNESS[verdict.action]) verdict = v;
     }
-    // An empty string (only comments or whitespace) carries no statement: the server answers it itself.
-    if (verdict === null) return { action: 'allow', ruleId: 'empty-statement', statements, maskPlan: null };
-
-    const log = event.session.logger;
-    if (verdict.action === 'allow') {
-      log.debug({ rule: verdict.ruleId, kinds: statements.map((s) => s.kind) }, 'statement allowed');
-      return { action: 'allow', ruleId: verdict.ruleId, statements, maskPlan: null };
-    }
-    log.info({ rule: verdict.ruleId, action: verdict.action }, 'statement not allowed');
-    if (verdict.action === 'review') {
-      // Approvals are not wired yet: a statement that needs review fails closed.
-      return {
-        action: 'deny',
-        ruleId: verdict.ruleId,
-        reason: `approval required (${verdict.reason}) but approvals are not configured`,
-        code: GatewayErrorCode.approvalDenied,
-        statements,
-      };
-    }
-    const unknown = statements.find((s) => s.kind === 'unknown');
-    return {
-      action: 'deny',
-      ruleId: verdict.ruleId,
-      reason: verdict.reason,
-      code: unknown ? GatewayErrorCode.analysisFailed : GatewayErrorCode.policyDenied,
-      statements,
-    };
+    return { statements, verdict };
   }
 
-  /** Called by the engine once the upstream has answered an allowed statement. */
+  /**
+   * Decides one client string. Synchronous when nothing has to wait (no
+   * audit sink that writes asynchronously, no review); otherwise a Promise,
+   * during which the engine holds the session's later messages.
+   */
+  onStatement(event: StatementEvent, hooks: StatementHooks = NO_HOOKS): Decision | Promise<Decision> {
+    const { statements, verdict } = this.decide(event);
+    // An empty string (only comments or whitespace) carries no statement: the server answers it itself.
+    if (verdict === null) return this.#allow(event, 'empty-statement', statements);
+
+    if (verdict.action === 'allow') return this.#allow(event, verdict.ruleId, statements);
+    event.session.logger.info({ rule: verdict.ruleId, action: verdict.action, seq: event.seq }, 'statement not allowed');
+    if (verdict.action === 'deny') {
+      const unknown = statements.some((s) => s.kind === 'unknown');
+      const code = unknown ? GatewayErrorCode.analysisFailed : GatewayErrorCode.policyDenied;
+      return this.#record(event, deny(verdict.ruleId, verdict.reason, code, statements));
+    }
+    const gate = this.#deps.approvals;
+    if (!gate) {
+      return this.#record(
+        event,
+        deny(verdict.ruleId, `approval required (${verdict.reason}) but approvals are not configured`, 'approval_denied', statements),
+      );
+    }
+    return reviewStatement({ event, statements, verdict, gate, audit: this.#deps.audit ?? null, hooks, allow: (id) => this.#allowed(event, verdict.ruleId, statements, id) });
+  }
+
+  /** Called by the engine once the upstream has answered a forwarded statement. */
   onStatementEnd(event: StatementEvent, outcome: StatementOutcome): void {
-    event.session.logger.debug({ rows: outcome.rows, error: outcome.errorCode, ms: outcome.durationMs }, 'statement done');
+    this.#deps.audit?.note(statementOutcomeEvent(event.session, event.seq, outcome));
+  }
+
+  /** A session passed authentication and reached its upstream; refuses it when the record cannot be written. */
+  async onSessionStart(session: SessionContext, upstreamUser: string): Promise<void> {
+    await this.#deps.audit?.required(sessionStartEvent(session, upstreamUser));
+  }
+
+  onSessionEnd(session: SessionContext, totals: SessionTotals): void {
+    this.#deps.audit?.note(sessionEndEvent(session, totals));
+  }
+
+  onAuthFailed(failure: AuthFailure): void {
+    this.#deps.audit?.note(authFailedEvent(failure));
+  }
+
+  #allow(event: StatementEvent, ruleId: string, statements: readonly StatementFacts[]): Decision | Promise<Decision> {
+    return this.#record(event, this.#allowed(event, ruleId, statements, null));
+  }
+
+  #allowed(event: StatementEvent, ruleId: string, statements: readonly StatementFacts[], approvalId: string | null): AllowDecision {
+    event.prepared?.apply(statements);
+    const maskPlan = this.#deps.masking?.plan(event, statements) ?? null;
+    return approvalId === null
+      ? { action: 'allow', ruleId, statements, maskPlan }
+      : { action: 'allow', ruleId, statements, maskPlan, approvalId };
+  }
+
+  /**
+   * Writes the intent before the engine forwards anything. Under
+   * `audit.on_failure: refuse` an allowed statement whose intent cannot be
+   * written becomes a denial: nothing runs unrecorded.
+   */
+  #record(event: StatementEvent, decision: Decision): Decision | Promise<Decision> {
+    const audit = this.#deps.audit;
+    if (!audit) return decision;
+    return audit.required(statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText })).then(
+      () => decision,
+      (err: unknown) => {
+        if (decision.action !== 'allow') return decision;
+        const reason = err instanceof GatewayError ? err.message : 'the audit record could not be written';
+        return deny('audit-unavailable', reason, 'audit_unavailable', decision.statements);
+      },
+    );
   }
 
   #evaluate(event: StatementEvent, facts: StatementFacts): PolicyVerdict {
@@ -90,6 +148,15 @@ export class Pipeline {
       return { action: 'deny', ruleId: 'policy-error', reason: 'the policy could not be evaluated' };
     }
   }
+}
+
+export function deny(
+  ruleId: string,
+  reason: string,
+  code: GatewayErrorCode,
+  statements: readonly StatementFacts[],
+): DenyDecision {
+  return { action: 'deny', ruleId, reason, code, statements };
 }
 
 function unanalysable(reason: string): StatementFacts {

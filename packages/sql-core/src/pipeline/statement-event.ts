@@ -1,3 +1,5 @@
+import type { StatementResult } from '../audit/statement-event-builders';
+import type { PreparedStatements } from '../session/prepared-statements';
 import type { SessionContext } from '../session/session-context';
 
 /** How the statement reached the gateway. */
@@ -14,17 +16,15 @@ export type StatementSource = (typeof StatementSource)[keyof typeof StatementSou
 /** One client statement string, protocol-neutral. */
 export interface StatementEvent {
   readonly session: SessionContext;
+  /** 1, 2, 3... within the session: ties the audit intent to its outcome. */
+  readonly seq: number;
   readonly sql: string;
   readonly source: StatementSource;
   /** True when the session is inside an explicit transaction block. */
   readonly inTransaction: boolean;
+  /** The session's SQL-level prepared statements, so EXECUTE is judged as what it runs. */
+  readonly prepared?: PreparedStatements;
 }
 
-/** What happened once the upstream answered. */
-export interface StatementOutcome {
-  /** Rows returned or affected, when the upstream said. */
-  readonly rows: number | null;
-  /** SQLSTATE (PostgreSQL) or errno/SQLSTATE (MySQL) of an error, if it failed. */
-  readonly errorCode: string | null;
-  readonly durationMs: number;
-}
+/** What happened once the upstream answered (rows, SQLSTATE, duration, masked columns). */
+export type StatementOutcome = StatementResult;

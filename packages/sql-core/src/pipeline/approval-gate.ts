@@ -1,0 +1,41 @@
+import type { StatementFacts } from '../analysis/statement-facts';
+import type { StatementEvent } from './statement-event';
+
+/** What the pipeline asks of the approvals service when a rule says `review`. */
+export interface ApprovalGateRequest {
+  readonly event: StatementEvent;
+  readonly statements: readonly StatementFacts[];
+  readonly ruleId: string;
+  readonly reason: string;
+  /** From the rule; the gate falls back to its configured defaults. */
+  readonly approvers?: readonly string[];
+  readonly required?: number;
+}
+
+/** A request was filed and waits for decisions, or an earlier approval grants this retry. */
+export type ApprovalGateTicket =
+  | { readonly kind: 'pending'; readonly approvalId: string; readonly expiresAt: string }
+  | { readonly kind: 'granted'; readonly approvalId: string };
+
+export interface ApprovalGateOutcome {
+  readonly status: 'approved' | 'denied' | 'expired' | 'withdrawn';
+  readonly approvalId: string;
+  /** Who decided, when someone did. */
+  readonly by: string | null;
+  readonly reason: string | null;
+}
+
+/**
+ * The approvals service as the pipeline sees it (implemented by the gateway
+ * over @gatehouse/approvals). Every call that waits takes the statement's
+ * AbortSignal; an unreachable store rejects, and the pipeline denies.
+ */
+export interface ApprovalGate {
+  request(request: ApprovalGateRequest, signal: AbortSignal): Promise<ApprovalGateTicket>;
+  /** Resolves with the final status; rejects with the signal's reason when aborted. */
+  wait(approvalId: string, signal: AbortSignal): Promise<ApprovalGateOutcome>;
+  /** The client cancelled or went away while waiting. */
+  withdraw(approvalId: string, why: 'canceled' | 'session_closed'): Promise<void>;
+  /** The approved statement is being sent upstream now. */
+  executed(approvalId: string): void;
+}
