@@ -5,3 +5,4 @@ export * from './group-fsync';
 export * from './live-file';
 export * from './rotation';
 export * from './verify-files';
+export * from './open-sinks';

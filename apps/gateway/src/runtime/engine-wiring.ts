@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CredentialVerifier, SessionRegistry, TargetDirectory } from '@gatehouse/sql-core';
 import type { GatehouseConfig } from '../config';
+import { openPipelineParts } from './pipeline-parts';
 import { startPostgresListener } from './postgres-listener';
 import { compileConfiguredPolicy, createStatementPipeline } from './statement-pipeline';
 
@@ -40,16 +41,29 @@ export type StartEngineListeners = (services: GatewayServices, workerId?: number
  */
 export const startEngineListeners: StartEngineListeners = async (services, workerId = 0) => {
   const config = services.config();
-  const pipeline = await createStatementPipeline(config, services.logger.child({ component: 'pipeline' }));
+  const parts = await openPipelineParts(services, workerId);
   const started: EngineListener[] = [];
   try {
+    const pipeline = await createStatementPipeline(config, services.logger.child({ component: 'pipeline' }), parts);
     for (const listener of config.listeners) {
       if (listener.engine !== 'postgres') throw new Error(`engine ${listener.engine} is not available yet`);
       started.push(await startPostgresListener(listener, services, pipeline, workerId));
     }
+    // One entry for the process: stops every engine, then closes the parts (the audit last of all).
+    return [
+      {
+        name: started.map((l) => l.name).join(', '),
+        stop: async (deadlineMs) => {
+          await Promise.all(started.map((l) => l.stop(deadlineMs)));
+          await parts.close();
+        },
+        reload: (c: GatehouseConfig) => pipeline.setPolicy(compileConfiguredPolicy(c)),
+        cancel: (processId, secretKey) => started.some((l) => l.cancel?.(processId, secretKey) ?? false),
+      },
+    ];
   } catch (err) {
     await Promise.all(started.map((l) => l.stop(0)));
+    await parts.close();
     throw err;
   }
-  return started.map((l) => ({ ...l, reload: (c: GatehouseConfig) => pipeline.setPolicy(compileConfiguredPolicy(c)) }));
 };

@@ -1,0 +1,28 @@
+import { AuditTrail, type ApprovalGate, type MaskPlanner } from '@gatehouse/sql-core';
+import { openAuditSinks } from '../audit';
+import type { GatewayServices } from './engine-wiring';
+
+/** What the pipeline of one process is built from, besides analysis and policy. */
+export interface PipelineParts {
+  readonly audit: AuditTrail;
+  readonly approvals: ApprovalGate | null;
+  readonly masking: MaskPlanner | null;
+  /** Flushes and closes what the parts opened (audit files, Redis connections). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the audit sinks, the approval gate and the mask planner for this
+ * process (workerId 0 in a single process, 1..N in cluster workers).
+ */
+export async function openPipelineParts(services: GatewayServices, workerId: number): Promise<PipelineParts> {
+  const config = services.config();
+  const sink = await openAuditSinks(config.audit, services.logger, workerId);
+  const audit = new AuditTrail({ sink, onFailure: config.audit.on_failure }, services.logger.child({ component: 'audit' }));
+  return {
+    audit,
+    approvals: null,
+    masking: null,
+    close: () => sink.close(),
+  };
+}
