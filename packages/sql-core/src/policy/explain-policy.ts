@@ -19,7 +19,12 @@ import {
   type RuleMatcher,
 } from './rule-matcher';
 import { formatTable, tableMayMatch, tableSurelyMatches } from './table-glob';
-import { defaultDenyVerdict, matchedVerdict, unknownNamedVerdict, unknownUncertainVerdict } from './verdict-reason';
+import {
+  defaultDenyVerdict,
+  matchedVerdict,
+  unknownNamedVerdict,
+  unknownUncertainVerdict,
+} from './verdict-reason';
 
 export const RuleOutcome = {
   matched: 'matched',
@@ -113,7 +118,10 @@ function scopeConditions(m: RuleMatcher, input: PolicyInput): ConditionTrace[] {
   }
   if (w.groups) {
     const holds = groupsHold(m, identity);
-    const mine = identity.groups.length > 0 ? `groups [${identity.groups.join(', ')}]` : 'the identity has no groups and';
+    const mine =
+      identity.groups.length > 0
+        ? `groups [${identity.groups.join(', ')}]`
+        : 'the identity has no groups and';
     out.push({
       condition: 'groups',
       holds,
@@ -155,9 +163,14 @@ function analysedConditions(m: RuleMatcher, facts: StatementFacts, kind: Stateme
           : `the statement was analysed (kind ${kind}); this rule only matches statements that could not be analysed`,
     });
   }
-  if (w.tables) out.push({ condition: 'tables', holds: tablesHold(m, facts), detail: tablesDetail(m, facts) });
+  if (w.tables)
+    out.push({ condition: 'tables', holds: tablesHold(m, facts), detail: tablesDetail(m, facts) });
   if (w.guardrails) {
-    out.push({ condition: 'guardrails', holds: guardrailsHold(m, facts), detail: guardrailsDetail(m, facts) });
+    out.push({
+      condition: 'guardrails',
+      holds: guardrailsHold(m, facts),
+      detail: guardrailsDetail(m, facts),
+    });
   }
   return out;
 }
@@ -190,7 +203,11 @@ function unanalysedConditions(m: RuleMatcher): ConditionTrace[] {
     });
   }
   if (w.unknown === undefined && w.kinds === undefined) {
-    out.push({ condition: 'unanalysed', holds: guard, detail: `the statement could not be analysed; ${howRead}` });
+    out.push({
+      condition: 'unanalysed',
+      holds: guard,
+      detail: `the statement could not be analysed; ${howRead}`,
+    });
   }
   for (const key of ['tables', 'guardrails'] as const) {
     if (w[key] === undefined) continue;
@@ -205,8 +222,17 @@ function unanalysedConditions(m: RuleMatcher): ConditionTrace[] {
   return out;
 }
 
-function listed(condition: RuleConditionKey, holds: boolean, what: string, list: readonly string[]): ConditionTrace {
-  return { condition, holds, detail: holds ? `${what} is listed` : `${what} is not one of ${list.join(', ')}` };
+function listed(
+  condition: RuleConditionKey,
+  holds: boolean,
+  what: string,
+  list: readonly string[],
+): ConditionTrace {
+  return {
+    condition,
+    holds,
+    detail: holds ? `${what} is listed` : `${what} is not one of ${list.join(', ')}`,
+  };
 }
 
 function tablesDetail(m: RuleMatcher, facts: StatementFacts): string {
@@ -246,11 +272,14 @@ function tablesDetail(m: RuleMatcher, facts: StatementFacts): string {
 function guardrailsDetail(m: RuleMatcher, facts: StatementFacts): string {
   const fired = [...new Set(facts.guardrails.map((f) => f.id))];
   const list = m.rule.when.guardrails ?? [];
-  if (fired.length === 0) return m.anyGuardrail ? 'no guardrail fired' : `no guardrail fired (needs ${list.join(', ')})`;
+  if (fired.length === 0)
+    return m.anyGuardrail ? 'no guardrail fired' : `no guardrail fired (needs ${list.join(', ')})`;
   if (m.anyGuardrail) return `${fired.length === 1 ? 'guardrail' : 'guardrails'} ${fired.join(', ')} fired`;
   if (m.guarding) {
     const hit = fired.filter((id) => list.includes(id));
-    return hit.length > 0 ? `guardrail ${hit.join(', ')} fired` : `fired ${fired.join(', ')}, none of ${list.join(', ')}`;
+    return hit.length > 0
+      ? `guardrail ${hit.join(', ')} fired`
+      : `fired ${fired.join(', ')}, none of ${list.join(', ')}`;
   }
   const unlisted = fired.filter((id) => !list.includes(id));
   return unlisted.length === 0

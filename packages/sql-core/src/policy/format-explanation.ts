@@ -21,11 +21,15 @@ export function formatPolicyExplanation(explanation: PolicyExplanation): string 
   else lines.push('rules:');
   const idWidth = Math.max(0, ...trace.map((t) => t.ruleId.length));
   for (const t of trace) {
-    lines.push(`  [${t.index}] ${t.ruleId.padEnd(idWidth)}  ${t.action.padEnd(6)}  ${t.outcome.replace('-', ' ')}`);
+    lines.push(
+      `  [${t.index}] ${t.ruleId.padEnd(idWidth)}  ${t.action.padEnd(6)}  ${t.outcome.replace('-', ' ')}`,
+    );
     for (const c of t.conditions) lines.push(`        ${c.holds ? '+' : '-'} ${c.condition}: ${c.detail}`);
-    if (t.conditions.length === 0 && t.outcome !== 'not-reached') lines.push('        + (no conditions: every statement)');
+    if (t.conditions.length === 0 && t.outcome !== 'not-reached')
+      lines.push('        + (no conditions: every statement)');
     if (t.note !== undefined) lines.push(`        note: ${t.note}`);
   }
-  if (verdict.ruleId === 'default-deny') lines.push('no rule matched, so the statement is denied (default-deny)');
+  if (verdict.ruleId === 'default-deny')
+    lines.push('no rule matched, so the statement is denied (default-deny)');
   return lines.join('\n');
 }

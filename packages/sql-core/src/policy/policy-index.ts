@@ -124,7 +124,8 @@ function candidateFor(m: RuleMatcher): Candidate {
   let verdict: PolicyVerdict | null = null;
   if (rule.action === 'allow') verdict = allowVerdict(rule);
   // A configured reason with no guardrail to name makes the verdict independent of the statement.
-  else if (rule.reason !== undefined && !hasGuardrailCondition) verdict = configuredVerdict(rule, rule.reason);
+  else if (rule.reason !== undefined && !hasGuardrailCondition)
+    verdict = configuredVerdict(rule, rule.reason);
   return { m, needsContent, verdict };
 }
 

@@ -95,7 +95,9 @@ export function scopeHolds(m: RuleMatcher, identity: Identity, target: TargetRef
 
 // ---- what: the statement's content.
 
-const ANALYSED_KINDS: ReadonlySet<string> = new Set(Object.values(StatementKind).filter((k) => k !== 'unknown'));
+const ANALYSED_KINDS: ReadonlySet<string> = new Set(
+  Object.values(StatementKind).filter((k) => k !== 'unknown'),
+);
 
 /** The kind rules see: one outside the closed set is treated as unknown (fail closed). */
 export function effectiveKind(kind: string): StatementKind {
@@ -125,7 +127,9 @@ export function kindFit(m: RuleMatcher, kind: StatementKind): KindFit {
   if (m.excludesUnknown) return KindFit.none;
   if (m.namesUnknown) {
     if (m.guarding) return KindFit.unknownNamed;
-    return m.tables === null && m.guardrails === null && !m.anyGuardrail ? KindFit.unknownNamed : KindFit.none;
+    return m.tables === null && m.guardrails === null && !m.anyGuardrail
+      ? KindFit.unknownNamed
+      : KindFit.none;
   }
   return m.guarding ? KindFit.unknownUncertain : KindFit.none;
 }
@@ -153,7 +157,9 @@ export function tablesHold(m: RuleMatcher, facts: StatementFacts): boolean {
   }
   // An allow rule grants only what it names: every table touched must match, and there must be one.
   if (facts.tablesWritten.length + facts.tablesRead.length === 0) return false;
-  return everyTableSurelyMatches(globs, facts.tablesWritten) && everyTableSurelyMatches(globs, facts.tablesRead);
+  return (
+    everyTableSurelyMatches(globs, facts.tablesWritten) && everyTableSurelyMatches(globs, facts.tablesRead)
+  );
 }
 
 /** The content conditions of a rule whose kind fit is `check`. */

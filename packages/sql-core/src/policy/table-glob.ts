@@ -27,7 +27,8 @@ const SEGMENT = /^[\p{L}\p{N}_$*?-]+$/u;
 /** Compiles a pattern, or says what to write instead. */
 export function compileTableGlob(pattern: string): TableGlob | { readonly error: string } {
   const shown = JSON.stringify(pattern);
-  if (pattern.length === 0) return { error: 'is empty; write a table such as public.users, public.* or audit_*' };
+  if (pattern.length === 0)
+    return { error: 'is empty; write a table such as public.users, public.* or audit_*' };
   if (pattern.length > 200) return { error: `${shown.slice(0, 40)}... is too long (over 200 characters)` };
   if (/["`'[\]]/.test(pattern)) {
     return {
@@ -106,7 +107,8 @@ function compileSegment(segment: string): SegmentMatcher {
       const lowerPrefix = prefix.toLowerCase();
       return {
         exact: (v) => v.startsWith(prefix),
-        folded: (v) => v.length >= lowerPrefix.length && v.slice(0, lowerPrefix.length).toLowerCase() === lowerPrefix,
+        folded: (v) =>
+          v.length >= lowerPrefix.length && v.slice(0, lowerPrefix.length).toLowerCase() === lowerPrefix,
       };
     }
     if (stars === 1 && segment.startsWith('*')) {
@@ -114,7 +116,9 @@ function compileSegment(segment: string): SegmentMatcher {
       const lowerSuffix = suffix.toLowerCase();
       return {
         exact: (v) => v.endsWith(suffix),
-        folded: (v) => v.length >= lowerSuffix.length && v.slice(v.length - lowerSuffix.length).toLowerCase() === lowerSuffix,
+        folded: (v) =>
+          v.length >= lowerSuffix.length &&
+          v.slice(v.length - lowerSuffix.length).toLowerCase() === lowerSuffix,
       };
     }
   }

@@ -97,7 +97,10 @@ export function validateConditions(
   report: Report,
 ): RuleConditions | null {
   if (raw === undefined) {
-    report('.when', 'is missing; write when: {} to match every statement, or add conditions such as kinds: [read]');
+    report(
+      '.when',
+      'is missing; write when: {} to match every statement, or add conditions such as kinds: [read]',
+    );
     return null;
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -129,7 +132,8 @@ export function validateConditions(
     }
     spelledAs[canonical] = key;
     const at = `.when.${key}`;
-    const parsed = canonical === 'unknown' ? parseUnknown(value, at, fail) : parseList(canonical, value, at, known, fail);
+    const parsed =
+      canonical === 'unknown' ? parseUnknown(value, at, fail) : parseList(canonical, value, at, known, fail);
     if (parsed !== null) out[canonical] = parsed;
   }
   if (!ok) return null;
@@ -146,7 +150,9 @@ function unknownKeyMessage(key: string): string {
   if (RULE_LEVEL_KEYS.has(key)) return `${key} belongs beside when, not inside it`;
   const hint = own(HINTS, key.toLowerCase());
   const suggestion =
-    hint !== undefined ? ` (did you mean ${hint}?)` : didYouMean(key, [...RULE_CONDITION_KEYS, ...Object.keys(SINGULAR)]);
+    hint !== undefined
+      ? ` (did you mean ${hint}?)`
+      : didYouMean(key, [...RULE_CONDITION_KEYS, ...Object.keys(SINGULAR)]);
   return `"${key}" is not a condition; use one of ${RULE_CONDITION_KEYS.join(', ')}${suggestion}`;
 }
 
@@ -167,13 +173,17 @@ function parseList(
   known: KnownNames,
   fail: Report,
 ): readonly string[] | null {
-  const items: readonly unknown[] | null = typeof value === 'string' ? [value] : Array.isArray(value) ? value : null;
+  const items: readonly unknown[] | null =
+    typeof value === 'string' ? [value] : Array.isArray(value) ? value : null;
   if (items === null) {
     fail(at, `expected a list, e.g. ${EXAMPLES[key]}; got ${describeValue(value)}`);
     return null;
   }
   if (items.length === 0) {
-    fail(at, `an empty list matches nothing; remove ${key} to match any, or list at least one, e.g. ${EXAMPLES[key]}`);
+    fail(
+      at,
+      `an empty list matches nothing; remove ${key} to match any, or list at least one, e.g. ${EXAMPLES[key]}`,
+    );
     return null;
   }
   const out: string[] = [];
@@ -195,12 +205,17 @@ function parseList(
 }
 
 function notAString(item: unknown): string {
-  const hint = typeof item === 'number' || typeof item === 'boolean' ? `; write it in quotes: "${String(item)}"` : '';
+  const hint =
+    typeof item === 'number' || typeof item === 'boolean' ? `; write it in quotes: "${String(item)}"` : '';
   return `expected a name as a string, got ${describeValue(item)}${hint}`;
 }
 
 /** One item of a list; null when it is fine. */
-function checkItem(key: Exclude<RuleConditionKey, 'unknown'>, item: string, known: KnownNames): string | null {
+function checkItem(
+  key: Exclude<RuleConditionKey, 'unknown'>,
+  item: string,
+  known: KnownNames,
+): string | null {
   const shown = JSON.stringify(item);
   if (item.trim().length === 0) return 'is empty; write a name';
   if (item.trim() !== item) return `${shown} has spaces around it; write ${JSON.stringify(item.trim())}`;

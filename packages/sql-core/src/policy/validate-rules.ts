@@ -64,7 +64,10 @@ function validateRule(
   };
 
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-    report('', `expected a rule such as { id: reads, when: { kinds: [read] }, action: allow }, got ${describeValue(entry)}`);
+    report(
+      '',
+      `expected a rule such as { id: reads, when: { kinds: [read] }, action: allow }, got ${describeValue(entry)}`,
+    );
     return null;
   }
   const r = entry as Record<string, unknown>;
@@ -92,7 +95,9 @@ function validateRule(
 
   for (const key of Object.keys(r)) {
     if ((RULE_KEYS as readonly string[]).includes(key)) continue;
-    const hint = isConditionKey(key) ? ` (${key} is a condition: put it inside when)` : didYouMean(key, RULE_KEYS);
+    const hint = isConditionKey(key)
+      ? ` (${key} is a condition: put it inside when)`
+      : didYouMean(key, RULE_KEYS);
     report(`.${key}`, `"${key}" is not a rule key; use ${RULE_KEYS.join(', ')}${hint}`);
   }
 
@@ -101,17 +106,24 @@ function validateRule(
   if (rawAction === undefined) report('.action', `is missing; write one of ${ACTIONS.join(', ')}`);
   else if (typeof rawAction !== 'string' || !ACTIONS.includes(rawAction)) {
     const suggestion = typeof rawAction === 'string' ? didYouMean(rawAction, ACTIONS) : '';
-    report('.action', `${describeValue(rawAction)} is not an action; use one of ${ACTIONS.join(', ')}${suggestion}`);
+    report(
+      '.action',
+      `${describeValue(rawAction)} is not an action; use one of ${ACTIONS.join(', ')}${suggestion}`,
+    );
   } else action = rawAction as PolicyAction;
 
   const when = validateConditions(r['when'], action, known, report);
 
   const reason = r['reason'];
   if (reason !== undefined) {
-    if (typeof reason !== 'string') report('.reason', `expected a sentence for the client, got ${describeValue(reason)}`);
-    else if (reason.trim().length === 0) report('.reason', 'is empty; write a sentence for the client, or remove reason');
-    else if (/[\r\n]/.test(reason)) report('.reason', 'spans several lines; write one line (it becomes one error message)');
-    else if (reason.length > MAX_REASON) report('.reason', `is ${reason.length} characters; keep it under ${MAX_REASON}`);
+    if (typeof reason !== 'string')
+      report('.reason', `expected a sentence for the client, got ${describeValue(reason)}`);
+    else if (reason.trim().length === 0)
+      report('.reason', 'is empty; write a sentence for the client, or remove reason');
+    else if (/[\r\n]/.test(reason))
+      report('.reason', 'spans several lines; write one line (it becomes one error message)');
+    else if (reason.length > MAX_REASON)
+      report('.reason', `is ${reason.length} characters; keep it under ${MAX_REASON}`);
   }
 
   const approvers = validateApprovers(r['approvers'], action, report);
@@ -141,7 +153,10 @@ function validateApprovers(
   }
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0) {
-    report('.approvers', `expected a list of groups whose members may approve, e.g. [dba], got ${describeValue(value)}`);
+    report(
+      '.approvers',
+      `expected a list of groups whose members may approve, e.g. [dba], got ${describeValue(value)}`,
+    );
     return undefined;
   }
   const out: string[] = [];
@@ -164,7 +179,10 @@ function validateRequired(
     return undefined;
   }
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_REQUIRED) {
-    report('.required', `expected a whole number of approvals from 1 to ${MAX_REQUIRED}, got ${describeValue(value)}`);
+    report(
+      '.required',
+      `expected a whole number of approvals from 1 to ${MAX_REQUIRED}, got ${describeValue(value)}`,
+    );
     return undefined;
   }
   return value;

@@ -33,7 +33,11 @@ export function tableNames(facts: StatementFacts): string[] {
 
 /** Allow verdicts depend only on the rule, so each is built once at compile time. */
 export function allowVerdict(rule: PolicyRule): PolicyVerdict {
-  return Object.freeze({ action: 'allow', ruleId: rule.id, reason: rule.reason ?? `allowed by rule ${rule.id}` });
+  return Object.freeze({
+    action: 'allow',
+    ruleId: rule.id,
+    reason: rule.reason ?? `allowed by rule ${rule.id}`,
+  });
 }
 
 /** A rule matched a statement that was analysed. */
@@ -50,10 +54,10 @@ export function guardingVerdict(m: RuleMatcher, facts: StatementFacts): PolicyVe
   if (rule.reason !== undefined) {
     reason = fired.length > 0 ? `${rule.reason} (${guardrailLabel(fired)})` : rule.reason;
   } else {
-    const verb = rule.action === 'review' ? 'requires approval' : 'is blocked';
+    const verb = rule.action === 'review' ? 'requires approval because of' : 'is blocked by';
     reason =
       fired.length > 0
-        ? `${describeStatement(facts)} ${verb} by ${guardrailLabel(fired)}: ${fired.map(sentence).join('; ')}`
+        ? `${describeStatement(facts)} ${verb} ${guardrailLabel(fired)}: ${fired.map(sentence).join('; ')}`
         : `${describeStatement(facts)} ${rule.action === 'review' ? 'requires approval' : 'is denied by policy'}`;
   }
   return withApprovers({ action: rule.action, ruleId: rule.id, reason }, rule);
@@ -104,8 +108,6 @@ export function defaultDenyVerdict(input: PolicyInput): PolicyVerdict {
     reason: `no policy rule allows ${describeStatement(input.facts)} for ${input.identity.subject} on target ${input.target.name}`,
   };
 }
-
-
 
 /** The findings that made the rule's guardrail condition hold, one per id. */
 function firedFindings(m: RuleMatcher, facts: StatementFacts): GuardrailFinding[] {

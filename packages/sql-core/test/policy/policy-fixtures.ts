@@ -1,4 +1,9 @@
-import type { GuardrailFinding, StatementFacts, StatementKind, TableRef } from '../../src/analysis/statement-facts';
+import type {
+  GuardrailFinding,
+  StatementFacts,
+  StatementKind,
+  TableRef,
+} from '../../src/analysis/statement-facts';
 import type { Identity } from '../../src/identity/identity';
 import type { TargetRef } from '../../src/identity/target';
 import type { PolicyInput } from '../../src/policy/policy';

@@ -42,7 +42,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'a rule that is not a map',
       ['reads'],
-      ['policy.rules[0]: expected a rule such as { id: reads, when: { kinds: [read] }, action: allow }, got "reads"'],
+      [
+        'policy.rules[0]: expected a rule such as { id: reads, when: { kinds: [read] }, action: allow }, got "reads"',
+      ],
     ],
     [
       'kind that is a SQL verb',
@@ -55,12 +57,16 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'kind in upper case',
       [{ id: 'r', when: { kinds: ['READ'] }, action: 'allow' }],
-      [`policy.rules[0] (id "r").when.kinds[0]: "READ" is not a statement kind; use one of ${KINDS} (kinds are lower-case: read)`],
+      [
+        `policy.rules[0] (id "r").when.kinds[0]: "READ" is not a statement kind; use one of ${KINDS} (kinds are lower-case: read)`,
+      ],
     ],
     [
       'kind misspelt',
       [{ id: 'r', when: { kinds: ['wrte'] }, action: 'allow' }],
-      [`policy.rules[0] (id "r").when.kinds[0]: "wrte" is not a statement kind; use one of ${KINDS} (did you mean write?)`],
+      [
+        `policy.rules[0] (id "r").when.kinds[0]: "wrte" is not a statement kind; use one of ${KINDS} (did you mean write?)`,
+      ],
     ],
     [
       'missing id',
@@ -82,7 +88,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'reserved id',
       [{ id: 'default-deny', when: {}, action: 'deny' }],
-      ['policy.rules[0] (id "default-deny").id: "default-deny" is reserved for the policy\'s own verdicts; choose another id'],
+      [
+        'policy.rules[0] (id "default-deny").id: "default-deny" is reserved for the policy\'s own verdicts; choose another id',
+      ],
     ],
     [
       'missing action',
@@ -92,12 +100,16 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'misspelt action',
       [{ id: 'a', when: {}, action: 'alow' }],
-      ['policy.rules[0] (id "a").action: "alow" is not an action; use one of allow, deny, review (did you mean allow?)'],
+      [
+        'policy.rules[0] (id "a").action: "alow" is not an action; use one of allow, deny, review (did you mean allow?)',
+      ],
     ],
     [
       'unknown rule key',
       [{ id: 'a', when: {}, action: 'deny', reasn: 'x' }],
-      ['policy.rules[0] (id "a").reasn: "reasn" is not a rule key; use id, when, action, reason, approvers, required (did you mean reason?)'],
+      [
+        'policy.rules[0] (id "a").reasn: "reasn" is not a rule key; use id, when, action, reason, approvers, required (did you mean reason?)',
+      ],
     ],
     [
       'condition outside when',
@@ -123,12 +135,16 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'misspelt condition',
       [{ id: 'a', when: { tabels: ['public.x'] }, action: 'deny' }],
-      [`policy.rules[0] (id "a").when.tabels: "tabels" is not a condition; use one of ${CONDITIONS} (did you mean tables?)`],
+      [
+        `policy.rules[0] (id "a").when.tabels: "tabels" is not a condition; use one of ${CONDITIONS} (did you mean tables?)`,
+      ],
     ],
     [
       'a condition written as the identity subject',
       [{ id: 'a', when: { subjects: ['bob'] }, action: 'allow' }],
-      [`policy.rules[0] (id "a").when.subjects: "subjects" is not a condition; use one of ${CONDITIONS} (did you mean identities?)`],
+      [
+        `policy.rules[0] (id "a").when.subjects: "subjects" is not a condition; use one of ${CONDITIONS} (did you mean identities?)`,
+      ],
     ],
     [
       'action inside when',
@@ -138,7 +154,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'both spellings of a condition',
       [{ id: 'a', when: { environment: 'production', environments: ['staging'] }, action: 'deny' }],
-      ['policy.rules[0] (id "a").when.environments: both environment and environments are given; keep one (environments)'],
+      [
+        'policy.rules[0] (id "a").when.environments: both environment and environments are given; keep one (environments)',
+      ],
     ],
     [
       'empty list',
@@ -155,7 +173,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'a number in a list',
       [{ id: 'a', when: { databases: [2024] }, action: 'deny' }],
-      ['policy.rules[0] (id "a").when.databases[0]: expected a name as a string, got 2024; write it in quotes: "2024"'],
+      [
+        'policy.rules[0] (id "a").when.databases[0]: expected a name as a string, got 2024; write it in quotes: "2024"',
+      ],
     ],
     [
       'spaces around a name',
@@ -184,7 +204,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'unknown: false with kinds that include it',
       [{ id: 'a', when: { unknown: false, kinds: ['unknown'] }, action: 'deny' }],
-      ['policy.rules[0] (id "a").when.unknown: unknown: false contradicts kinds containing unknown; remove one of them'],
+      [
+        'policy.rules[0] (id "a").when.unknown: unknown: false contradicts kinds containing unknown; remove one of them',
+      ],
     ],
     [
       'allow of unknown statements that requires tables',
@@ -203,7 +225,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       '"*" mixed with guardrail ids',
       [{ id: 'a', when: { guardrails: ['*', 'truncate'] }, action: 'deny' }],
-      ['policy.rules[0] (id "a").when.guardrails: "*" already means any guardrail; write ["*"] alone, or list only ids'],
+      [
+        'policy.rules[0] (id "a").when.guardrails: "*" already means any guardrail; write ["*"] alone, or list only ids',
+      ],
     ],
     [
       'badly formed guardrail id',
@@ -223,7 +247,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'target not configured',
       [{ id: 'a', when: { target: 'prdo' }, action: 'deny' }],
-      ['policy.rules[0] (id "a").when.target: "prdo" is not a configured target (did you mean prod?); targets are prod, staging'],
+      [
+        'policy.rules[0] (id "a").when.target: "prdo" is not a configured target (did you mean prod?); targets are prod, staging',
+      ],
       { targets: ['prod', 'staging'] },
     ],
     [
@@ -244,7 +270,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'table pattern with SQL LIKE wildcard',
       [{ id: 'a', when: { tables: ['audit_%'] }, action: 'deny' }],
-      ['policy.rules[0] (id "a").when.tables[0]: "audit_%" uses %; table patterns are globs, write * instead'],
+      [
+        'policy.rules[0] (id "a").when.tables[0]: "audit_%" uses %; table patterns are globs, write * instead',
+      ],
     ],
     [
       'table pattern with a database part',
@@ -256,7 +284,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'table pattern with an empty part',
       [{ id: 'a', when: { tables: ['public.'] }, action: 'deny' }],
-      ['policy.rules[0] (id "a").when.tables[0]: "public." has an empty part; write schema.table, schema.* or table'],
+      [
+        'policy.rules[0] (id "a").when.tables[0]: "public." has an empty part; write schema.table, schema.* or table',
+      ],
     ],
     [
       'table pattern with other characters',
@@ -309,7 +339,9 @@ describe('policy rule validation: every message names the rule and says what to 
     [
       'a key that exists on Object.prototype',
       [{ id: 'a', when: { constructor: ['x'] }, action: 'deny' }],
-      [`policy.rules[0] (id "a").when.constructor: "constructor" is not a condition; use one of ${CONDITIONS}`],
+      [
+        `policy.rules[0] (id "a").when.constructor: "constructor" is not a condition; use one of ${CONDITIONS}`,
+      ],
     ],
   ];
 
@@ -344,8 +376,12 @@ describe('policy rule validation: every message names the rule and says what to 
     }
     expect(error).toBeInstanceOf(PolicyConfigError);
     const e = error as PolicyConfigError;
-    expect(e.message).toMatch(/^2 problems in the policy rules:\n {2}- policy\.rules\[0\] \(id "a"\)\.action: /);
-    expect(e.message).toContain('\n  - policy.rules[0] (id "a").when.kinds[0]: "select" is not a statement kind');
+    expect(e.message).toMatch(
+      /^2 problems in the policy rules:\n {2}- policy\.rules\[0\] \(id "a"\)\.action: /,
+    );
+    expect(e.message).toContain(
+      '\n  - policy.rules[0] (id "a").when.kinds[0]: "select" is not a statement kind',
+    );
     expect(e.issues[1]).toEqual({
       path: 'policy.rules[0].when.kinds[0]',
       ruleId: 'a',
@@ -357,15 +393,25 @@ describe('policy rule validation: every message names the rule and says what to 
 
   it('checkPolicyRules lists the same issues without throwing, at the path it is given', () => {
     expect(checkPolicyRules([ok])).toEqual([]);
-    const issues = checkPolicyRules([{ id: 'r', when: { kinds: ['select'] }, action: 'allow' }], { path: 'rules' });
+    const issues = checkPolicyRules([{ id: 'r', when: { kinds: ['select'] }, action: 'allow' }], {
+      path: 'rules',
+    });
     expect(issues.map((i) => i.path)).toEqual(['rules[0].when.kinds[0]']);
     expect(issues[0]!.text.startsWith('rules[0] (id "r").when.kinds[0]: ')).toBe(true);
   });
 
   it('accepts singular spellings and single strings, as DESIGN.md writes them', () => {
     const policy = compilePolicy([
-      { id: 'ci-ddl-prod', when: { groups: ['ci'], environment: 'production', kinds: ['ddl'] }, action: 'review' },
-      { id: 'one', when: { group: 'dba', kind: 'write', table: 'public.*', guardrail: 'truncate' }, action: 'deny' },
+      {
+        id: 'ci-ddl-prod',
+        when: { groups: ['ci'], environment: 'production', kinds: ['ddl'] },
+        action: 'review',
+      },
+      {
+        id: 'one',
+        when: { group: 'dba', kind: 'write', table: 'public.*', guardrail: 'truncate' },
+        action: 'deny',
+      },
     ]);
     expect(policy.rules[0]!.when).toEqual({ groups: ['ci'], environments: ['production'], kinds: ['ddl'] });
     expect(policy.rules[1]!.when).toEqual({
@@ -381,6 +427,8 @@ describe('policy rule validation: every message names the rule and says what to 
   });
 
   it('accepts a catch-all when: {} and ids with dots, colons and underscores', () => {
-    expect(compilePolicy([{ id: 'team.a:deny_rest', when: {}, action: 'deny' }]).rules[0]!.id).toBe('team.a:deny_rest');
+    expect(compilePolicy([{ id: 'team.a:deny_rest', when: {}, action: 'deny' }]).rules[0]!.id).toBe(
+      'team.a:deny_rest',
+    );
   });
 });
