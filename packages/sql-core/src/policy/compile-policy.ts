@@ -1,3 +1,4 @@
+import { GuardrailId } from '../analysis/guardrail-catalogue';
 import { explainRules, type PolicyExplanation } from './explain-policy';
 import type { Policy, PolicyInput, PolicyVerdict } from './policy';
 import { PolicyConfigError, type PolicyIssue } from './policy-config-error';
@@ -9,7 +10,7 @@ import { validateRules } from './validate-rules';
 export interface CompilePolicyOptions {
   /** Where the rules sit in the config, for messages. Default `policy.rules`. */
   readonly path?: string;
-  /** The guardrail catalogue; when given, a rule naming any other id is an error. */
+  /** Guardrail ids a rule may name; default the analysis catalogue (GuardrailId). Any other id is an error. */
   readonly guardrails?: Iterable<string>;
   /** Configured target names; when given, a rule naming any other target is an error. */
   readonly targets?: Iterable<string>;
@@ -52,7 +53,8 @@ export function compilePolicy(rules: unknown, options: CompilePolicyOptions = {}
 function knownNames(options: CompilePolicyOptions) {
   const set = (names: Iterable<string> | undefined) => (names === undefined ? null : new Set(names));
   return {
-    guardrails: set(options.guardrails),
+    // A mistyped id in a deny rule would silently never match: check ids against the catalogue.
+    guardrails: set(options.guardrails ?? Object.values(GuardrailId)),
     targets: set(options.targets),
     environments: set(options.environments),
   };

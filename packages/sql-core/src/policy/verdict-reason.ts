@@ -55,9 +55,10 @@ export function guardingVerdict(m: RuleMatcher, facts: StatementFacts): PolicyVe
     reason = fired.length > 0 ? `${rule.reason} (${guardrailLabel(fired)})` : rule.reason;
   } else {
     const verb = rule.action === 'review' ? 'requires approval because of' : 'is blocked by';
+    const details = fired.map(sentence).filter((d) => d.length > 0);
     reason =
       fired.length > 0
-        ? `${describeStatement(facts)} ${verb} ${guardrailLabel(fired)}: ${fired.map(sentence).join('; ')}`
+        ? `${describeStatement(facts)} ${verb} ${guardrailLabel(fired)}${details.length > 0 ? `: ${details.join('; ')}` : ''}`
         : `${describeStatement(facts)} ${rule.action === 'review' ? 'requires approval' : 'is denied by policy'}`;
   }
   return withApprovers({ action: rule.action, ruleId: rule.id, reason }, rule);

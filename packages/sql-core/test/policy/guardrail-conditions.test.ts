@@ -56,6 +56,15 @@ describe('guardrail conditions', () => {
     );
   });
 
+  it('leaves out a detail the analyser left empty', () => {
+    const i = write(['truncate']);
+    const verdict = compilePolicy([denyAny]).evaluate({
+      ...i,
+      facts: { ...i.facts, guardrails: [{ id: 'truncate', detail: ' ' }] },
+    });
+    expect(verdict.reason).toBe('DELETE on public.orders is blocked by guardrail truncate');
+  });
+
   it('names only the listed guardrails that fired', () => {
     const verdict = compilePolicy([denySome]).evaluate(write(['tautological-where', 'truncate']));
     expect(verdict.reason).toBe(

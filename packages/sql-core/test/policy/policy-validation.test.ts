@@ -1,3 +1,4 @@
+import { GuardrailId } from '../../src/analysis/guardrail-catalogue';
 import { checkPolicyRules, compilePolicy, isPolicyConfigError, PolicyConfigError } from '../../src/policy';
 
 const KINDS = 'read, write, ddl, dcl, admin, transaction, session, utility, unknown';
@@ -237,12 +238,19 @@ describe('policy rule validation: every message names the rule and says what to 
       ],
     ],
     [
-      'guardrail id not in the catalogue',
+      'guardrail id not in the analysis catalogue (checked by default)',
       [{ id: 'a', when: { guardrails: ['drop-tabel'] }, action: 'deny' }],
       [
         'policy.rules[0] (id "a").when.guardrails[0]: "drop-tabel" is not a guardrail id (did you mean drop-table?); see docs/guardrails.md for the catalogue, or write "*" for any',
       ],
-      { guardrails: ['drop-table', 'truncate'] },
+    ],
+    [
+      'guardrail id not in a catalogue the caller gives',
+      [{ id: 'a', when: { guardrails: ['truncate'] }, action: 'deny' }],
+      [
+        'policy.rules[0] (id "a").when.guardrails[0]: "truncate" is not a guardrail id; see docs/guardrails.md for the catalogue, or write "*" for any',
+      ],
+      { guardrails: ['my-check'] },
     ],
     [
       'target not configured',
@@ -420,6 +428,16 @@ describe('policy rule validation: every message names the rule and says what to 
       tables: ['public.*'],
       guardrails: ['truncate'],
     });
+  });
+
+  it('accepts every id of the analysis catalogue, and ids a caller adds', () => {
+    const all = Object.values(GuardrailId);
+    expect(checkPolicyRules([{ id: 'g', when: { guardrails: all }, action: 'deny' }])).toEqual([]);
+    expect(
+      checkPolicyRules([{ id: 'g', when: { guardrails: ['my-check'] }, action: 'deny' }], {
+        guardrails: ['my-check'],
+      }),
+    ).toEqual([]);
   });
 
   it('accepts an empty list of rules (everything is then denied)', () => {
