@@ -17,6 +17,10 @@ export function formatPolicyExplanation(explanation: PolicyExplanation): string 
   const lines = [`decision: ${verdict.action} (rule ${verdict.ruleId})`, `reason:   ${verdict.reason}`];
   if (verdict.approvers !== undefined) lines.push(`approvers: ${verdict.approvers.join(', ')}`);
   if (verdict.required !== undefined) lines.push(`required: ${verdict.required}`);
+  if (verdict.grant !== undefined)
+    lines.push(
+      `grant:    ${verdict.grant ? 'an approval also covers a retry within the grant window' : 'no'}`,
+    );
   if (trace.length === 0) lines.push('rules:    (none configured)');
   else lines.push('rules:');
   const idWidth = Math.max(0, ...trace.map((t) => t.ruleId.length));

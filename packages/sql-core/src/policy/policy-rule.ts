@@ -52,6 +52,12 @@ export interface PolicyRule {
   readonly approvers?: readonly string[];
   /** Review only: distinct approvals needed (else the approvals config decides). */
   readonly required?: number;
+  /**
+   * Review only: an approved request can be granted for re-execution, so the
+   * same identity may run the same statement again within the approvals
+   * grant window without a new review (CI pipelines that retry).
+   */
+  readonly grant?: boolean;
 }
 
 /** Rule ids the policy itself produces; a configured rule may not take them. */

@@ -23,6 +23,8 @@ export interface PolicyVerdict {
   readonly approvers?: readonly string[];
   /** Review only, when the rule says: how many distinct approvals are needed. */
   readonly required?: number;
+  /** Review only, when the rule says: whether an approval also covers a retry of the same statement (see PolicyRule.grant). */
+  readonly grant?: boolean;
 }
 
 /** Compiled, frozen rules. Pure and synchronous: no I/O on the statement path. */

@@ -4,7 +4,7 @@ import { BuiltinRuleId, type PolicyRule, type RuleConditions } from './policy-ru
 import { didYouMean } from './suggest';
 import { describeValue, isConditionKey, validateConditions, type KnownNames } from './validate-conditions';
 
-const RULE_KEYS = ['id', 'when', 'action', 'reason', 'approvers', 'required'] as const;
+const RULE_KEYS = ['id', 'when', 'action', 'reason', 'approvers', 'required', 'grant'] as const;
 const ACTIONS: readonly string[] = Object.values(PolicyAction);
 const BUILTIN_IDS: ReadonlySet<string> = new Set(Object.values(BuiltinRuleId));
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -128,6 +128,7 @@ function validateRule(
 
   const approvers = validateApprovers(r['approvers'], action, report);
   const required = validateRequired(r['required'], action, report);
+  const grant = validateGrant(r['grant'], action, report);
 
   if (!ok || ruleId === undefined || action === null || when === null) return null;
   return freezeRule({
@@ -138,6 +139,7 @@ function validateRule(
     ...(typeof reason === 'string' ? { reason: reason.trim() } : {}),
     ...(approvers !== undefined ? { approvers } : {}),
     ...(required !== undefined ? { required } : {}),
+    ...(grant !== undefined ? { grant } : {}),
   });
 }
 
@@ -182,6 +184,26 @@ function validateRequired(
     report(
       '.required',
       `expected a whole number of approvals from 1 to ${MAX_REQUIRED}, got ${describeValue(value)}`,
+    );
+    return undefined;
+  }
+  return value;
+}
+
+function validateGrant(
+  value: unknown,
+  action: PolicyAction | null,
+  report: (subPath: string, message: string) => void,
+): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (action !== null && action !== 'review') {
+    report('.grant', `only applies to action review; remove it, or change the action to review`);
+    return undefined;
+  }
+  if (typeof value !== 'boolean') {
+    report(
+      '.grant',
+      `expected true (an approval also lets the same identity re-run the same statement within the grant window) or false, got ${describeValue(value)}`,
     );
     return undefined;
   }

@@ -134,5 +134,6 @@ function withApprovers(verdict: PolicyVerdict, rule: PolicyRule): PolicyVerdict 
     ...verdict,
     ...(rule.approvers !== undefined ? { approvers: rule.approvers } : {}),
     ...(rule.required !== undefined ? { required: rule.required } : {}),
+    ...(rule.grant !== undefined ? { grant: rule.grant } : {}),
   };
 }

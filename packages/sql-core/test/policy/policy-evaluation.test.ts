@@ -202,6 +202,33 @@ describe('evaluate: a production policy, first match wins, no match denies', () 
     );
     expect(plain).toEqual({ action: 'review', ruleId: 'r', reason: 'INSERT requires approval' });
   });
+
+  it('carries grant from a review rule into its verdicts, known and unknown statements alike', () => {
+    const policy = compilePolicy([
+      { id: 'ci-retry', when: { groups: ['ci'], unknown: true }, action: 'review', grant: true },
+      { id: 'ci', when: { groups: ['ci'] }, action: 'review', grant: true, reason: 'CI changes need a DBA' },
+      { id: 'others', when: {}, action: 'review', grant: false },
+    ]);
+    expect(policy.rules[1]).toMatchObject({ id: 'ci', action: 'review', grant: true });
+    expect(policy.evaluate(input({ groups: ['ci'] }, { kind: 'write' }))).toEqual({
+      action: 'review',
+      ruleId: 'ci',
+      reason: 'CI changes need a DBA',
+      grant: true,
+    });
+    expect(policy.evaluate(input({ groups: ['ci'] }, { kind: 'unknown' }))).toMatchObject({
+      action: 'review',
+      ruleId: 'ci-retry',
+      grant: true,
+    });
+    expect(policy.evaluate(input({ groups: ['dev'] }, { kind: 'write' }))).toEqual({
+      action: 'review',
+      ruleId: 'others',
+      reason: 'INSERT requires approval',
+      grant: false,
+    });
+    expect(policy.explain(input({ groups: ['ci'] }, { kind: 'write' })).verdict.grant).toBe(true);
+  });
 });
 
 describe('first match wins', () => {

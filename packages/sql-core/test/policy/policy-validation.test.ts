@@ -109,14 +109,14 @@ describe('policy rule validation: every message names the rule and says what to 
       'unknown rule key',
       [{ id: 'a', when: {}, action: 'deny', reasn: 'x' }],
       [
-        'policy.rules[0] (id "a").reasn: "reasn" is not a rule key; use id, when, action, reason, approvers, required (did you mean reason?)',
+        'policy.rules[0] (id "a").reasn: "reasn" is not a rule key; use id, when, action, reason, approvers, required, grant (did you mean reason?)',
       ],
     ],
     [
       'condition outside when',
       [{ id: 'a', when: {}, action: 'deny', groups: ['ci'] }],
       [
-        'policy.rules[0] (id "a").groups: "groups" is not a rule key; use id, when, action, reason, approvers, required (groups is a condition: put it inside when)',
+        'policy.rules[0] (id "a").groups: "groups" is not a rule key; use id, when, action, reason, approvers, required, grant (groups is a condition: put it inside when)',
       ],
     ],
     [
@@ -317,6 +317,20 @@ describe('policy rule validation: every message names the rule and says what to 
       [
         'policy.rules[0] (id "a").approvers: expected a list of groups whose members may approve, e.g. [dba], got a list',
         'policy.rules[0] (id "a").required: expected a whole number of approvals from 1 to 100, got 1.5',
+      ],
+    ],
+    [
+      'grant on an allow rule',
+      [{ id: 'a', when: {}, action: 'allow', grant: true }],
+      [
+        'policy.rules[0] (id "a").grant: only applies to action review; remove it, or change the action to review',
+      ],
+    ],
+    [
+      'grant not a boolean',
+      [{ id: 'a', when: {}, action: 'review', grant: 'yes' }],
+      [
+        'policy.rules[0] (id "a").grant: expected true (an approval also lets the same identity re-run the same statement within the grant window) or false, got "yes"',
       ],
     ],
     [
