@@ -35,6 +35,49 @@ export function isTautology(where: unknown): boolean {
   return v !== undefined && (v.t === 'rowtrue' || (v.t === 'bool' && v.v));
 }
 
+/**
+ * True when any condition inside the clause folds to a constant (`1=2`, `'a'<>'b'`, `x = x`):
+ * another literal in the same place could make the clause always true, so facts about this
+ * clause hold for this exact text only.
+ */
+export function hasConstantCondition(where: unknown): boolean {
+  let found = false;
+  const visit = (node: unknown, depth: number): void => {
+    if (found || depth > MAX_DEPTH) return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, depth + 1);
+      return;
+    }
+    if (!isObj(node)) return;
+    const type = nodeType(node);
+    if (type !== null && type !== 'A_Const') {
+      const v = fold(node, 0);
+      if (v !== undefined && v.t !== 'num' && v.t !== 'str') {
+        found = true;
+        return;
+      }
+      // Literals on both sides: their values decide the comparison (`'a' = 'b'` vs `'b' = 'b'`,
+      // `x + 1 = x + 1`), even where the folder cannot evaluate it.
+      const body = (node as Obj)[type];
+      if (type === 'A_Expr' && isObj(body) && containsConst(body.lexpr, 0) && containsConst(body.rexpr, 0)) {
+        found = true;
+        return;
+      }
+    }
+    for (const value of Object.values(node)) visit(value, depth + 1);
+  };
+  visit(where, 0);
+  return found;
+}
+
+function containsConst(node: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return true;
+  if (Array.isArray(node)) return node.some((item) => containsConst(item, depth + 1));
+  if (!isObj(node)) return false;
+  if (nodeType(node) === 'A_Const') return true;
+  return Object.values(node).some((value) => containsConst(value, depth + 1));
+}
+
 const MAX_DEPTH = 64;
 
 function fold(node: unknown, depth: number): Value | undefined {

@@ -187,6 +187,7 @@ export function functionCall(body: Obj, w: Walker): void {
     case 'setval':
     case 'currval': {
       // The sequence is named by a regclass literal: nextval('public.orders_id_seq').
+      w.ctx.literalSensitive = true;
       const text = constString(args[0]);
       const seq = text === null ? null : tableFromQualifiedText(text);
       if (seq !== null) {
@@ -216,6 +217,7 @@ const FUNCALL_HANDLED: ReadonlySet<string> = new Set(['funcname']);
 
 /** set_config(name, value, is_local) is SET by another spelling: judged by the setting it changes. */
 function setConfig(args: readonly unknown[], w: Walker): void {
+  w.ctx.literalSensitive = true;
   w.facts.raise('session', EffectSource.function);
   const name = constString(args[0]);
   if (name === null) {

@@ -59,6 +59,8 @@ interface Scan {
   readonly literals: number[];
   readonly flags: Uint8Array;
   readonly maxParam: number;
+  /** A U&'' string or U&"" identifier: its UESCAPE literal changes how it decodes. */
+  readonly unicodeEscapes: boolean;
 }
 
 function scan(text: string, keep: ReadonlySet<number>): Scan {
@@ -66,6 +68,7 @@ function scan(text: string, keep: ReadonlySet<number>): Scan {
   const literals: number[] = [];
   const flags = new Uint8Array(n + 1);
   let maxParam = 0;
+  let unicodeEscapes = false;
   const literal = (start: number, end: number): number => {
     flags[start] = LITERAL;
     literals.push(start, end);
@@ -105,9 +108,11 @@ function scan(text: string, keep: ReadonlySet<number>): Scan {
         flags[i + 1] = LITERAL;
         i = literal(i, quotedEnd(text, i + 1, 39, lower === 101));
       } else if (lower === 117 && next === 38 && text.charCodeAt(i + 2) === 39) {
+        unicodeEscapes = true;
         flags[i + 2] = LITERAL;
         i = literal(i, quotedEnd(text, i + 2, 39, false));
       } else if (lower === 117 && next === 38 && text.charCodeAt(i + 2) === 34) {
+        unicodeEscapes = true;
         flags[i] = OTHER;
         i = quotedEnd(text, i + 2, 34, false);
       } else {
@@ -162,7 +167,7 @@ function scan(text: string, keep: ReadonlySet<number>): Scan {
       i++;
     }
   }
-  return { literals, flags, maxParam };
+  return { literals, flags, maxParam, unicodeEscapes };
 }
 
 /** True when every parser constant position lines up with a token this lexer found. */
@@ -201,4 +206,42 @@ export function normaliseLiterals(
     last = s.literals[k + 1] ?? start;
   }
   return out + text.slice(last);
+}
+
+const NO_KEEP: ReadonlySet<number> = new Set();
+
+/** True when text[start, end) is one complete '...' string: '' pairs inside, a lone quote last. */
+function closedString(text: string, start: number, end: number): boolean {
+  let i = start + 1;
+  while (i < end) {
+    if (text.charCodeAt(i) === 39) {
+      if (i === end - 1) return true;
+      if (text.charCodeAt(i + 1) !== 39) return false;
+      i += 2;
+    } else i++;
+  }
+  return false;
+}
+
+/**
+ * The text with its literals replaced, when every literal is a plain '...' string or a
+ * decimal number; null otherwise (E'', dollar quoting, B'', X'', N'', U&'': the forms whose
+ * lexing depends on escapes or tags are never shared between texts). Two texts with the same
+ * shape differ only inside such literals, token for token, so an analysis that depends on no
+ * literal's value (see TextContext.literalSensitive) holds for both.
+ */
+export function literalShape(text: string): string | null {
+  const s = scan(text, NO_KEEP);
+  if (s.unicodeEscapes) return null;
+  for (let k = 0; k < s.literals.length; k += 2) {
+    const start = s.literals[k] ?? 0;
+    const first = text.charCodeAt(start);
+    if (first !== 39 && first !== 46 && !isDigit(first)) return null;
+    // An unterminated string runs to the end of the text: the parser rejects it, so no shape.
+    if (first === 39 && !closedString(text, start, s.literals[k + 1] ?? 0)) return null;
+    // 0x / 0o / 0b integers lex differently before PostgreSQL 16: keep them exact.
+    const second = text.charCodeAt((s.literals[k] ?? 0) + 1) | 32;
+    if (first === 48 && (second === 120 || second === 111 || second === 98)) return null;
+  }
+  return normaliseLiterals(text, null, NO_KEEP);
 }

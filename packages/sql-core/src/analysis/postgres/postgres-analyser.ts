@@ -8,7 +8,7 @@ import type {
   TableRef,
 } from '../statement-facts';
 import { FactsCollector } from './facts-collector';
-import { normaliseLiterals } from './literal-normaliser';
+import { literalShape, normaliseLiterals } from './literal-normaliser';
 import { isObj, list } from './pg-node';
 import { POSTGRES_REGISTRY } from './registry';
 import { SourceText } from './statement-text';
@@ -42,6 +42,8 @@ export async function createPostgresAnalyser(
 export class PostgresAnalyser implements StatementAnalyser {
   readonly dialect = 'postgres' as const;
   readonly #cache: AnalysisCache<Analysis>;
+  /** By shape (literals replaced): statements that differ only in literal values. */
+  readonly #shapes: AnalysisCache<Analysis>;
   readonly #maxCachedLength: number;
 
   /** Use createPostgresAnalyser(): the parser's WASM must be loaded first. */
@@ -49,6 +51,7 @@ export class PostgresAnalyser implements StatementAnalyser {
     if (!wasmLoaded)
       throw new Error('PostgresAnalyser: call createPostgresAnalyser() so the parser is loaded first');
     this.#cache = new AnalysisCache(options.cacheSize ?? 10_000);
+    this.#shapes = new AnalysisCache(options.cacheSize ?? 10_000);
     this.#maxCachedLength = options.maxCachedLength ?? 16_384;
   }
 
@@ -64,25 +67,59 @@ export class PostgresAnalyser implements StatementAnalyser {
       )
         return hit;
     }
-    const result = analyseText(sql, prepared);
-    if (cacheable && (prepared === undefined || !result.statements.some((s) => s.executes !== undefined)))
-      this.#cache.set(sql, result);
-    return result;
+    const shape = cacheable ? literalShape(sql) : null;
+    if (shape !== null) {
+      const hit = this.#shapes.get(shape);
+      if (hit !== undefined) return hit;
+    }
+    const { analysis, literalSensitive, lexerAgreed } = analyseText(sql, prepared);
+    if (cacheable && (prepared === undefined || !analysis.statements.some((s) => s.executes !== undefined)))
+      this.#cache.set(sql, analysis);
+    if (shape !== null && !literalSensitive && lexerAgreed && analysis.statements.every(shareableByShape))
+      this.#shapes.set(shape, analysis);
+    return analysis;
   }
 }
 
-function analyseText(sql: string, prepared: AnalyseOptions['prepared']): Analysis {
-  if (sql.length === 0) return freezeAnalysis([]);
+/**
+ * Facts that hold for every text of the same shape: plain reads and writes with no guardrail,
+ * no session state (PREPARE/EXECUTE) and nothing unknown. Everything else is cached by exact
+ * text only.
+ */
+const SHAREABLE_COMMANDS: ReadonlySet<string> = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
+
+function shareableByShape(facts: StatementFacts): boolean {
+  return (
+    (facts.kind === 'read' || facts.kind === 'write') &&
+    SHAREABLE_COMMANDS.has(facts.command) &&
+    facts.guardrails.length === 0 &&
+    facts.prepares === undefined &&
+    facts.executes === undefined &&
+    facts.deallocates === undefined
+  );
+}
+
+interface TextAnalysis {
+  readonly analysis: Analysis;
+  /** A fact came from a literal's value: the analysis holds for this exact text only. */
+  readonly literalSensitive: boolean;
+  /** Gatehouse's lexer found the literals exactly where the parser did, in every statement. */
+  readonly lexerAgreed: boolean;
+}
+
+function analyseText(sql: string, prepared: AnalyseOptions['prepared']): TextAnalysis {
+  if (sql.length === 0) return { analysis: freezeAnalysis([]), literalSensitive: true, lexerAgreed: false };
   let tree: unknown;
   try {
     tree = parseSync(sql);
   } catch (err) {
-    return freezeAnalysis([parseFailure(sql, err)]);
+    return { analysis: freezeAnalysis([parseFailure(sql, err)]), literalSensitive: true, lexerAgreed: false };
   }
   const source = new SourceText(sql);
   const ctx = new Context(prepared, [], 0);
   const raws = isObj(tree) ? list(tree.stmts) : [];
   const statements: StatementFacts[] = [];
+  let lexerAgreed = true;
   for (const raw of raws) {
     if (!isObj(raw)) continue;
     const start = typeof raw.stmt_location === 'number' ? raw.stmt_location : 0;
@@ -93,15 +130,14 @@ function analyseText(sql: string, prepared: AnalyseOptions['prepared']): Analysi
     const text = source.slice(start, end).trimEnd();
     ctx.statementText = text;
     const collector = safely(() => analyseStatementNode(raw.stmt, ctx, POSTGRES_REGISTRY));
-    const normalized = normalise(
-      text,
-      collector.command,
-      source.localIndices(ctx.constLocations, start, end),
-      new Set(source.localIndices(ctx.typmodLocations, start, end)),
-    );
+    const constAt = source.localIndices(ctx.constLocations, start, end);
+    const keepAt = new Set(source.localIndices(ctx.typmodLocations, start, end));
+    const ours = normaliseLiterals(text, constAt, keepAt);
+    if (ours === null) lexerAgreed = false;
+    const normalized = ours ?? fallbackNormalise(text, collector.command);
     statements.push(toFacts(collector, fingerprint(text), normalized));
   }
-  return freezeAnalysis(statements);
+  return { analysis: freezeAnalysis(statements), literalSensitive: ctx.literalSensitive, lexerAgreed };
 }
 
 /** An exception inside the walk (a tree shape nobody foresaw) makes the statement unknown, never allowed. */
@@ -123,14 +159,8 @@ function fingerprint(text: string): string {
   }
 }
 
-function normalise(
-  text: string,
-  command: string,
-  constAt: readonly number[],
-  keepAt: ReadonlySet<number>,
-): string {
-  const ours = normaliseLiterals(text, constAt, keepAt);
-  if (ours !== null) return ours;
+/** libpg-query's normaliser, when Gatehouse's lexer and the parser disagreed on where literals are. */
+function fallbackNormalise(text: string, command: string): string {
   try {
     return normalizeSync(text);
   } catch {
@@ -190,6 +220,7 @@ class Context implements TextContext {
   readonly constLocations: number[] = [];
   readonly typmodLocations: number[] = [];
   statementText = '';
+  literalSensitive = false;
 
   constructor(
     readonly prepared: AnalyseOptions['prepared'],
@@ -198,6 +229,8 @@ class Context implements TextContext {
   ) {}
 
   analyseText(sql: string): FactsCollector[] | string {
+    // SQL held in a string literal: its facts come from the literal's value.
+    this.literalSensitive = true;
     if (this.textDepth + 1 >= MAX_TEXT_DEPTH) return 'SQL text is nested too deeply to analyse';
     const tree = this.parse(sql);
     if (typeof tree === 'string') return 'embedded SQL could not be parsed';

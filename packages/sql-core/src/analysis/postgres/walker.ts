@@ -21,6 +21,11 @@ export interface TextContext {
   /** How many texts deep this one is (a DO body is one deeper than the statement holding it). */
   readonly textDepth: number;
   readonly prepared: ((name: string) => StatementFacts | undefined) | undefined;
+  /**
+   * Set when a fact was derived from a literal's value (a constant WHERE condition, a
+   * sequence or setting named in a string): such an analysis holds for this exact text only.
+   */
+  literalSensitive: boolean;
   /** Parse and analyse SQL text found inside a statement; a string is a parse failure reason. */
   analyseText(sql: string): FactsCollector[] | string;
   /** Parse a PL/pgSQL function definition; a string is a parse failure reason. */

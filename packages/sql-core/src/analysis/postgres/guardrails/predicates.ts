@@ -1,5 +1,5 @@
 import { GuardrailId } from '../../guardrail-catalogue';
-import { isTautology } from '../constant-fold';
+import { hasConstantCondition, isTautology } from '../constant-fold';
 import type { NodeCheck } from '../walker';
 
 /**
@@ -11,6 +11,7 @@ import type { NodeCheck } from '../walker';
 const TAUTOLOGY_DETAIL = 'the WHERE clause is always true, so it filters nothing';
 
 const deleteStmt: NodeCheck = (b, w) => {
+  if (b.whereClause !== undefined && hasConstantCondition(b.whereClause)) w.ctx.literalSensitive = true;
   if (b.whereClause === undefined)
     w.facts.guardrail(GuardrailId.deleteWithoutWhere, 'DELETE has no WHERE clause and removes every row');
   else if (isTautology(b.whereClause)) {
@@ -23,6 +24,7 @@ const deleteStmt: NodeCheck = (b, w) => {
 };
 
 const updateStmt: NodeCheck = (b, w) => {
+  if (b.whereClause !== undefined && hasConstantCondition(b.whereClause)) w.ctx.literalSensitive = true;
   if (b.whereClause === undefined)
     w.facts.guardrail(GuardrailId.updateWithoutWhere, 'UPDATE has no WHERE clause and changes every row');
   else if (isTautology(b.whereClause)) {
@@ -35,6 +37,7 @@ const updateStmt: NodeCheck = (b, w) => {
 };
 
 const selectStmt: NodeCheck = (b, w) => {
+  if (b.whereClause !== undefined && hasConstantCondition(b.whereClause)) w.ctx.literalSensitive = true;
   // In a SELECT (or a subquery) an always-true WHERE is the shape of an injected `OR 1=1`.
   if (b.whereClause !== undefined && isTautology(b.whereClause))
     w.facts.guardrail(GuardrailId.tautologicalWhere, TAUTOLOGY_DETAIL);
