@@ -47,6 +47,12 @@ const SCOPES_PER_IDENTITY = 8;
 
 export class PolicyIndex {
   readonly #matchers: readonly RuleMatcher[];
+  /** Everything about a rule that does not depend on the session, built once. */
+  readonly #candidates: readonly Candidate[];
+  /** Per kind index, the positions of the rules whose kind conditions admit it, in order. */
+  readonly #byKind: readonly (readonly number[])[];
+  /** Per rule, its verdict for a statement that could not be analysed, or null if it never matches one. */
+  readonly #unknownVerdicts: readonly (PolicyVerdict | null)[];
   // Keyed by the identity object so scopes are dropped with their sessions.
   // A hit is re-checked field by field, so a reused or mutated object never
   // gets another identity's rules.
@@ -54,6 +60,16 @@ export class PolicyIndex {
 
   constructor(matchers: readonly RuleMatcher[]) {
     this.#matchers = matchers;
+    this.#candidates = matchers.map(candidateFor);
+    this.#byKind = KINDS.map((kind) =>
+      kind === 'unknown' ? [] : matchers.flatMap((m, i) => (kindFit(m, kind) === KindFit.check ? [i] : [])),
+    );
+    this.#unknownVerdicts = matchers.map((m) => {
+      const fit = kindFit(m, 'unknown');
+      if (fit === KindFit.unknownNamed) return unknownNamedVerdict(m);
+      if (fit === KindFit.unknownUncertain) return unknownUncertainVerdict(m);
+      return null;
+    });
   }
 
   evaluate(input: PolicyInput): PolicyVerdict {
@@ -76,7 +92,7 @@ export class PolicyIndex {
     if (cached !== undefined) {
       for (const s of cached) if (sameScope(s, identity, target, database)) return s;
     }
-    const scope = buildScope(this.#matchers, identity, target, database);
+    const scope = this.#buildScope(identity, target, database);
     if (cached === undefined) this.#scopes.set(identity, [scope]);
     else {
       if (cached.length >= SCOPES_PER_IDENTITY) cached.shift();
@@ -84,37 +100,29 @@ export class PolicyIndex {
     }
     return scope;
   }
-}
 
-function buildScope(
-  matchers: readonly RuleMatcher[],
-  identity: Identity,
-  target: TargetRef,
-  database: string,
-): Scope {
-  assertScopeInput(identity, target, database);
-  const inScope = matchers.filter((m) => scopeHolds(m, identity, target, database));
-  const byKind = KINDS.map((kind) =>
-    kind === 'unknown'
-      ? []
-      : inScope.filter((m) => kindFit(m, kind) === KindFit.check).map((m) => candidateFor(m)),
-  );
-  let unknownVerdict: PolicyVerdict | null = null;
-  for (const m of inScope) {
-    const fit = kindFit(m, 'unknown');
-    if (fit === KindFit.unknownNamed) unknownVerdict = unknownNamedVerdict(m);
-    else if (fit === KindFit.unknownUncertain) unknownVerdict = unknownUncertainVerdict(m);
-    if (unknownVerdict !== null) break;
+  #buildScope(identity: Identity, target: TargetRef, database: string): Scope {
+    assertScopeInput(identity, target, database);
+    const inScope = this.#matchers.map((m) => scopeHolds(m, identity, target, database));
+    const byKind = this.#byKind.map((rules) => {
+      const list: Candidate[] = [];
+      for (const i of rules) if (inScope[i]) list.push(this.#candidates[i]!);
+      return list;
+    });
+    let unknownVerdict: PolicyVerdict | null = null;
+    for (let i = 0; i < inScope.length && unknownVerdict === null; i++) {
+      if (inScope[i]) unknownVerdict = this.#unknownVerdicts[i]!;
+    }
+    return {
+      subject: identity.subject,
+      groups: [...identity.groups],
+      targetName: target.name,
+      environment: target.environment,
+      database,
+      byKind,
+      unknownVerdict,
+    };
   }
-  return {
-    subject: identity.subject,
-    groups: [...identity.groups],
-    targetName: target.name,
-    environment: target.environment,
-    database,
-    byKind,
-    unknownVerdict,
-  };
 }
 
 function candidateFor(m: RuleMatcher): Candidate {

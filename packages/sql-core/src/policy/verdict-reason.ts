@@ -22,13 +22,17 @@ export function describeStatement(facts: StatementFacts): string {
 
 /** Written tables first (they are what a denial is usually about), then read ones; each once. */
 export function tableNames(facts: StatementFacts): string[] {
-  const seen = new Set<string>();
-  const add = (t: TableRef): void => {
-    seen.add(formatTable(t));
+  // Statements name a handful of tables: a linear `includes` beats a Set here.
+  const names: string[] = [];
+  const add = (tables: readonly TableRef[]): void => {
+    for (let i = 0; i < tables.length; i++) {
+      const name = formatTable(tables[i]!);
+      if (!names.includes(name)) names.push(name);
+    }
   };
-  facts.tablesWritten.forEach(add);
-  facts.tablesRead.forEach(add);
-  return [...seen];
+  add(facts.tablesWritten);
+  add(facts.tablesRead);
+  return names;
 }
 
 /** Allow verdicts depend only on the rule, so each is built once at compile time. */
@@ -112,12 +116,12 @@ export function defaultDenyVerdict(input: PolicyInput): PolicyVerdict {
 
 /** The findings that made the rule's guardrail condition hold, one per id. */
 function firedFindings(m: RuleMatcher, facts: StatementFacts): GuardrailFinding[] {
-  const byId = new Map<string, GuardrailFinding>();
+  const out: GuardrailFinding[] = [];
   for (const f of facts.guardrails) {
-    if (byId.has(f.id)) continue;
-    if (m.anyGuardrail || m.guardrails === null || m.guardrails.has(f.id)) byId.set(f.id, f);
+    if (!(m.anyGuardrail || m.guardrails === null || m.guardrails.has(f.id))) continue;
+    if (!out.some((o) => o.id === f.id)) out.push(f);
   }
-  return [...byId.values()];
+  return out;
 }
 
 function guardrailLabel(findings: readonly GuardrailFinding[]): string {
@@ -129,11 +133,19 @@ function sentence(f: GuardrailFinding): string {
 }
 
 function withApprovers(verdict: PolicyVerdict, rule: PolicyRule): PolicyVerdict {
-  if (rule.action !== 'review') return verdict;
-  return {
-    ...verdict,
-    ...(rule.approvers !== undefined ? { approvers: rule.approvers } : {}),
-    ...(rule.required !== undefined ? { required: rule.required } : {}),
-    ...(rule.grant !== undefined ? { grant: rule.grant } : {}),
+  if (
+    rule.action !== 'review' ||
+    (rule.approvers === undefined && rule.required === undefined && rule.grant === undefined)
+  )
+    return verdict;
+  // Built field by field: conditional object spreads are a slow path on every statement.
+  const out: { -readonly [K in keyof PolicyVerdict]: PolicyVerdict[K] } = {
+    action: verdict.action,
+    ruleId: verdict.ruleId,
+    reason: verdict.reason,
   };
+  if (rule.approvers !== undefined) out.approvers = rule.approvers;
+  if (rule.required !== undefined) out.required = rule.required;
+  if (rule.grant !== undefined) out.grant = rule.grant;
+  return out;
 }
