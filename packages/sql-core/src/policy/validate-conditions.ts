@@ -96,13 +96,9 @@ export function validateConditions(
   known: KnownNames,
   report: Report,
 ): RuleConditions | null {
-  if (raw === undefined) {
-    report(
-      '.when',
-      'is missing; write when: {} to match every statement, or add conditions such as kinds: [read]',
-    );
-    return null;
-  }
+  // No `when` is `when: {}`, as docs/configuration.md documents; `when: null` (a YAML key
+  // left empty) is refused below, since it more likely lost its conditions.
+  if (raw === undefined) return {};
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     report(
       '.when',

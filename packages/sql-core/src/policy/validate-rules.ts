@@ -9,7 +9,8 @@ const ACTIONS: readonly string[] = Object.values(PolicyAction);
 const BUILTIN_IDS: ReadonlySet<string> = new Set(Object.values(BuiltinRuleId));
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const MAX_REASON = 200;
-const MAX_REQUIRED = 100;
+/** As docs/configuration.md states it. */
+const MAX_REQUIRED = 20;
 
 export interface ValidatedRules {
   readonly rules: readonly PolicyRule[];

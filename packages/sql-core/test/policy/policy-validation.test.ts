@@ -120,13 +120,6 @@ describe('policy rule validation: every message names the rule and says what to 
       ],
     ],
     [
-      'missing when',
-      [{ id: 'a', action: 'allow' }],
-      [
-        'policy.rules[0] (id "a").when: is missing; write when: {} to match every statement, or add conditions such as kinds: [read]',
-      ],
-    ],
-    [
       'when left empty in YAML (null)',
       [{ id: 'a', when: null, action: 'allow' }],
       [
@@ -316,7 +309,7 @@ describe('policy rule validation: every message names the rule and says what to 
       [{ id: 'a', when: {}, action: 'review', approvers: [], required: 1.5 }],
       [
         'policy.rules[0] (id "a").approvers: expected a list of groups whose members may approve, e.g. [dba], got a list',
-        'policy.rules[0] (id "a").required: expected a whole number of approvals from 1 to 100, got 1.5',
+        'policy.rules[0] (id "a").required: expected a whole number of approvals from 1 to 20, got 1.5',
       ],
     ],
     [
@@ -452,6 +445,10 @@ describe('policy rule validation: every message names the rule and says what to 
         guardrails: ['my-check'],
       }),
     ).toEqual([]);
+  });
+
+  it('reads a rule without when as when: {}', () => {
+    expect(compilePolicy([{ id: 'deny-rest', action: 'deny' }]).rules[0]!.when).toEqual({});
   });
 
   it('accepts an empty list of rules (everything is then denied)', () => {
