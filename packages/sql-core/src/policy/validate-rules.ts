@@ -7,7 +7,7 @@ import { describeValue, isConditionKey, validateConditions, type KnownNames } fr
 const RULE_KEYS = ['id', 'when', 'action', 'reason', 'approvers', 'required', 'grant'] as const;
 const ACTIONS: readonly string[] = Object.values(PolicyAction);
 const BUILTIN_IDS: ReadonlySet<string> = new Set(Object.values(BuiltinRuleId));
-const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MAX_REASON = 200;
 /** As docs/configuration.md states it. */
 const MAX_REQUIRED = 20;
@@ -80,7 +80,7 @@ function validateRule(
   else if (!RULE_ID.test(id)) {
     report(
       '.id',
-      `${JSON.stringify(id)} is not a usable id; use 1-64 letters, digits, ., _, : or -, starting with a letter or digit, e.g. ci-ddl-prod`,
+      `${JSON.stringify(id)} is not a usable id; use 1-64 letters, digits, ., _ or -, starting with a letter or digit, e.g. ci-ddl-prod`,
     );
   } else {
     ruleId = id;
