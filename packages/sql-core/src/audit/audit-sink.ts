@@ -11,6 +11,14 @@ export type { AuditEvent } from './audit-event';
  */
 export interface AuditSink {
   write(event: AuditEvent): Promise<void>;
+  /**
+   * Optional fast path for records that gate a statement: records the event
+   * before returning when that is cheap (one write to an idle file), so the
+   * statement path stays synchronous; returns a Promise when it has to wait
+   * (a batch in flight, a rotation). Throws or rejects, as `write`, when the
+   * event cannot be recorded. Same ordering and durability as `write`.
+   */
+  writeNow?(event: AuditEvent): void | Promise<void>;
   /** Flushes and releases the sink; later writes reject. */
   close(): Promise<void>;
   /**

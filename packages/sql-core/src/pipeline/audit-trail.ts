@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { AuditEvent } from '../audit/audit-event';
-import { recordAuditEvent, type AuditFailureMode } from '../audit/audit-failure';
+import { AuditFailureMode } from '../audit/audit-failure';
 import type { AuditSink } from '../audit/audit-sink';
+import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 
 export interface AuditTrailOptions {
   readonly sink: AuditSink;
@@ -28,9 +29,39 @@ export class AuditTrail {
     this.#logger = logger;
   }
 
-  /** Resolves once written; throws GatewayError `audit_unavailable` under `refuse`. */
-  async required(event: AuditEvent): Promise<void> {
-    await recordAuditEvent(this.#options.sink, event, this.#options.onFailure, this.#logger);
+  /**
+   * Records an event that gates what follows. Returns nothing when the sink
+   * recorded it at once (the statement path stays synchronous), else a
+   * Promise. Under `refuse` a failure throws (or rejects with) GatewayError
+   * `audit_unavailable`; under `allow` it is logged loudly and swallowed.
+   */
+  required(event: AuditEvent): void | Promise<void> {
+    const sink = this.#options.sink;
+    let pending: void | Promise<void>;
+    try {
+      pending = sink.writeNow ? sink.writeNow(event) : sink.write(event);
+    } catch (err) {
+      this.#failed(event, err);
+      return;
+    }
+    if (pending === undefined) return;
+    return pending.catch((err: unknown) => this.#failed(event, err));
+  }
+
+  #failed(event: AuditEvent, err: unknown): void {
+    const session = 'session_id' in event ? event.session_id : undefined;
+    if (this.#options.onFailure === AuditFailureMode.refuse) {
+      this.#logger.error({ err, event: event.type, session }, 'audit record not written: refusing');
+      throw new GatewayError(
+        GatewayErrorCode.auditUnavailable,
+        'the audit record could not be written, so the statement was refused',
+        { cause: err },
+      );
+    }
+    this.#logger.error(
+      { err, event: event.type, session },
+      'AUDIT RECORD LOST: audit.on_failure is allow, continuing without a record',
+    );
   }
 
   note(event: AuditEvent): void {

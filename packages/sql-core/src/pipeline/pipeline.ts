@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import type { Dialect, StatementAnalyser, StatementFacts } from '../analysis/statement-facts';
-import { authFailedEvent, sessionEndEvent, sessionStartEvent, type AuthFailure, type SessionTotals } from '../audit/session-event-builders';
+import {
+  authFailedEvent,
+  sessionEndEvent,
+  sessionStartEvent,
+  type AuthFailure,
+  type SessionTotals,
+} from '../audit/session-event-builders';
 import { statementIntentEvent, statementOutcomeEvent } from '../audit/statement-event-builders';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 import type { Policy, PolicyVerdict } from '../policy/policy';
@@ -49,7 +55,8 @@ export class Pipeline {
     const dialect: Dialect = event.session.target.engine;
     const analyser = this.#deps.analysers[dialect];
     const statements: readonly StatementFacts[] = analyser
-      ? analyser.analyse(event.sql, event.prepared ? { prepared: event.prepared.lookup } : undefined).statements
+      ? analyser.analyse(event.sql, event.prepared ? { prepared: event.prepared.lookup } : undefined)
+          .statements
       : [unanalysable(`no analyser for ${dialect}`)];
     let verdict: PolicyVerdict | null = null;
     for (const facts of statements) {
@@ -70,7 +77,10 @@ export class Pipeline {
     if (verdict === null) return this.#allow(event, 'empty-statement', statements);
 
     if (verdict.action === 'allow') return this.#allow(event, verdict.ruleId, statements);
-    event.session.logger.info({ rule: verdict.ruleId, action: verdict.action, seq: event.seq }, 'statement not allowed');
+    event.session.logger.info(
+      { rule: verdict.ruleId, action: verdict.action, seq: event.seq },
+      'statement not allowed',
+    );
     if (verdict.action === 'deny') {
       const unknown = statements.some((s) => s.kind === 'unknown');
       const code = unknown ? GatewayErrorCode.analysisFailed : GatewayErrorCode.policyDenied;
@@ -80,10 +90,23 @@ export class Pipeline {
     if (!gate) {
       return this.#record(
         event,
-        deny(verdict.ruleId, `approval required (${verdict.reason}) but approvals are not configured`, 'approval_denied', statements),
+        deny(
+          verdict.ruleId,
+          `approval required (${verdict.reason}) but approvals are not configured`,
+          'approval_denied',
+          statements,
+        ),
       );
     }
-    return reviewStatement({ event, statements, verdict, gate, audit: this.#deps.audit ?? null, hooks, allow: (id) => this.#allowed(event, verdict.ruleId, statements, id) });
+    return reviewStatement({
+      event,
+      statements,
+      verdict,
+      gate,
+      audit: this.#deps.audit ?? null,
+      hooks,
+      allow: (id) => this.#allowed(event, verdict.ruleId, statements, id),
+    });
   }
 
   /** Called by the engine once the upstream has answered a forwarded statement. */
@@ -104,11 +127,20 @@ export class Pipeline {
     this.#deps.audit?.note(authFailedEvent(failure));
   }
 
-  #allow(event: StatementEvent, ruleId: string, statements: readonly StatementFacts[]): Decision | Promise<Decision> {
+  #allow(
+    event: StatementEvent,
+    ruleId: string,
+    statements: readonly StatementFacts[],
+  ): Decision | Promise<Decision> {
     return this.#record(event, this.#allowed(event, ruleId, statements, null));
   }
 
-  #allowed(event: StatementEvent, ruleId: string, statements: readonly StatementFacts[], approvalId: string | null): AllowDecision {
+  #allowed(
+    event: StatementEvent,
+    ruleId: string,
+    statements: readonly StatementFacts[],
+    approvalId: string | null,
+  ): AllowDecision {
     event.prepared?.apply(statements);
     const maskPlan = this.#deps.masking?.plan(event, statements) ?? null;
     return approvalId === null
@@ -124,14 +156,20 @@ export class Pipeline {
   #record(event: StatementEvent, decision: Decision): Decision | Promise<Decision> {
     const audit = this.#deps.audit;
     if (!audit) return decision;
-    return audit.required(statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText })).then(
-      () => decision,
-      (err: unknown) => {
-        if (decision.action !== 'allow') return decision;
-        const reason = err instanceof GatewayError ? err.message : 'the audit record could not be written';
-        return deny('audit-unavailable', reason, 'audit_unavailable', decision.statements);
-      },
-    );
+    const refused = (err: unknown): Decision => {
+      if (decision.action !== 'allow') return decision;
+      const reason = err instanceof GatewayError ? err.message : 'the audit record could not be written';
+      return deny('audit-unavailable', reason, 'audit_unavailable', decision.statements);
+    };
+    let pending: void | Promise<void>;
+    try {
+      pending = audit.required(
+        statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText }),
+      );
+    } catch (err) {
+      return refused(err);
+    }
+    return pending === undefined ? decision : pending.then(() => decision, refused);
   }
 
   #evaluate(event: StatementEvent, facts: StatementFacts): PolicyVerdict {

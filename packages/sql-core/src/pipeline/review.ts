@@ -52,13 +52,22 @@ export async function reviewStatement(input: ReviewInput): Promise<Decision> {
   } catch (err) {
     event.session.logger.warn({ err, rule: verdict.ruleId }, 'approval request failed');
     const decision = deny(`approval required (${verdict.reason}) but the approval store is unreachable`);
-    await audit?.required(statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText })).catch(() => undefined);
+    // Denied either way: a failure to record it changes nothing for the client.
+    await Promise.resolve()
+      .then(() =>
+        audit?.required(
+          statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText }),
+        ),
+      )
+      .catch(() => undefined);
     return decision;
   }
 
   if (ticket.kind === 'granted') {
     const decision = input.allow(ticket.approvalId);
-    await audit?.required(statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText }));
+    await audit?.required(
+      statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText }),
+    );
     gate.executed(ticket.approvalId);
     return decision;
   }
@@ -83,7 +92,10 @@ export async function reviewStatement(input: ReviewInput): Promise<Decision> {
   } catch (err) {
     if (hooks.signal.aborted) {
       await gate.withdraw(ticket.approvalId, 'canceled').catch(() => undefined);
-      throw new GatewayError('canceled', `canceling statement held for approval ${ticket.approvalId} at user request`);
+      throw new GatewayError(
+        'canceled',
+        `canceling statement held for approval ${ticket.approvalId} at user request`,
+      );
     }
     event.session.logger.warn({ err, approval: ticket.approvalId }, 'waiting for approval failed');
     return deny(`approval ${ticket.approvalId} could not be confirmed: the approval store is unreachable`);
@@ -95,7 +107,9 @@ export async function reviewStatement(input: ReviewInput): Promise<Decision> {
       return input.allow(ticket.approvalId);
     }
     case 'denied':
-      return deny(`approval ${ticket.approvalId} denied by ${outcome.by ?? 'an approver'}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+      return deny(
+        `approval ${ticket.approvalId} denied by ${outcome.by ?? 'an approver'}${outcome.reason ? `: ${outcome.reason}` : ''}`,
+      );
     case 'expired':
       return deny(`approval ${ticket.approvalId} expired without a decision`);
     case 'withdrawn':

@@ -19,19 +19,29 @@ const CORPUS = [
   "select nextval('orders_id_seq')",
   "select setval('orders_id_seq', 5)",
   "select set_config('application_name', 'x', false)",
-  "select * from t where id in (1, 2, 3) limit 10 offset 5",
+  'select * from t where id in (1, 2, 3) limit 10 offset 5',
   "insert into audit_log(id, note) values (1, 'x'), (2, 'y')",
-  "update accounts set balance = balance - 5 where id = 7",
+  'update accounts set balance = balance - 5 where id = 7',
   "select 1 where 'a' <> 'a'",
-  "select * from t where not (2 > 1)",
+  'select * from t where not (2 > 1)',
   "select * from t where 't'::boolean",
-  "select * from t where exists (select 1 where 1 = 2)",
+  'select * from t where exists (select 1 where 1 = 2)',
   "select count(*) from t where created_at > '2024-01-01'",
   'select * from t where x = 1; delete from u where 1 = 2',
 ] as const;
 
 /** Values a literal is swapped for: numbers, strings, and names that matter to some function. */
-const VALUES = ['0', '1', '2', "'a'", "'b'", "'role'", "'session_authorization'", "'public.secret_seq'", "'x'"];
+const VALUES = [
+  '0',
+  '1',
+  '2',
+  "'a'",
+  "'b'",
+  "'role'",
+  "'session_authorization'",
+  "'public.secret_seq'",
+  "'x'",
+];
 
 function literalsOf(sql: string): RegExpExecArray[] {
   return [...sql.matchAll(/'[^']*'|\b\d+\b/g)] as RegExpExecArray[];
@@ -53,7 +63,9 @@ const view = (a: Analysis) => JSON.stringify(a.statements);
 /** Every `sql: "..."` case of the analysis tables beside this file (triggers, near misses, evasions). */
 function tableStatements(): string[] {
   const out: string[] = [];
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.ts') && f !== 'shape-cache.test.ts')) {
+  for (const file of readdirSync(__dirname).filter(
+    (f) => f.endsWith('.test.ts') && f !== 'shape-cache.test.ts',
+  )) {
     const source = readFileSync(join(__dirname, file), 'utf8');
     for (const m of source.matchAll(/sql: "((?:[^"\\]|\\.)*)"/g)) out.push(JSON.parse(`"${m[1]}"`) as string);
     for (const m of source.matchAll(/sql: '((?:[^'\\]|\\.)*)'/g)) out.push(m[1]!.replace(/\\'/g, "'"));
@@ -69,7 +81,10 @@ describe('shape cache', () => {
     for (const sql of CORPUS) {
       for (const variant of variants(sql)) {
         const fresh = await createPostgresAnalyser();
-        expect({ sql: variant, facts: view(warm.analyse(variant)) }).toEqual({ sql: variant, facts: view(fresh.analyse(variant)) });
+        expect({ sql: variant, facts: view(warm.analyse(variant)) }).toEqual({
+          sql: variant,
+          facts: view(fresh.analyse(variant)),
+        });
         compared++;
       }
     }
@@ -112,9 +127,9 @@ describe('shape cache', () => {
       { schema: 'secret', name: 'audit_seq' },
     ]);
     a.analyse("select set_config('application_name', 'x', false)");
-    expect(a.analyse("select set_config('role', 'x', false)").statements[0]?.guardrails.map((g) => g.id)).toContain(
-      'role-switch',
-    );
+    expect(
+      a.analyse("select set_config('role', 'x', false)").statements[0]?.guardrails.map((g) => g.id),
+    ).toContain('role-switch');
     a.analyse('do $$ begin perform 1; end $$');
     expect(a.analyse('do $$ begin delete from t; end $$').statements[0]?.kind).not.toBe('read');
   });
