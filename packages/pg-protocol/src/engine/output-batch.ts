@@ -32,7 +32,8 @@ export class OutputBatch {
     const buffer = this.#buffer;
     if (buffer === null) return;
     this.#buffer = null;
-    const slice = this.#start === 0 && this.#end === buffer.length ? buffer : buffer.subarray(this.#start, this.#end);
+    const slice =
+      this.#start === 0 && this.#end === buffer.length ? buffer : buffer.subarray(this.#start, this.#end);
     if (!this.#socket.destroyed && !this.#socket.write(slice)) this.#onFull();
   }
 }

@@ -2,7 +2,8 @@ import { md5PasswordResponse, ScramClient } from './scram-client';
 
 describe('ScramClient', () => {
   // RFC 7677 section 3 test vector.
-  const serverFirst = 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096';
+  const serverFirst =
+    'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096';
 
   it('produces the RFC 7677 client proof and accepts the server signature', () => {
     const client = new ScramClient('pencil', 'rOprNGfwEbeRWgbNEkqO', 'user');
@@ -19,9 +20,9 @@ describe('ScramClient', () => {
     const client = new ScramClient('pencil', 'rOprNGfwEbeRWgbNEkqO', 'user');
     client.clientFirst();
     client.clientFinal(Buffer.from(serverFirst));
-    expect(() => client.verifyServerFinal(Buffer.from('v=AAAATRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4='))).toThrow(
-      /signature/,
-    );
+    expect(() =>
+      client.verifyServerFinal(Buffer.from('v=AAAATRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=')),
+    ).toThrow(/signature/);
     expect(() => client.verifyServerFinal(Buffer.from('e=invalid-proof'))).toThrow(/invalid-proof/);
     const other = new ScramClient('pencil', 'abc');
     other.clientFirst();

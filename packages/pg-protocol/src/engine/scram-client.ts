@@ -71,9 +71,13 @@ export class ScramClient {
     const error = attrs.get('e');
     if (error) throw new Error(`SCRAM: server reported ${error}`);
     const signature = attrs.get('v');
-    if (!signature || !this.#expectedServerSignature) throw new Error('SCRAM: malformed server-final-message');
+    if (!signature || !this.#expectedServerSignature)
+      throw new Error('SCRAM: malformed server-final-message');
     const given = Buffer.from(signature, 'base64');
-    if (given.length !== this.#expectedServerSignature.length || !timingSafeEqual(given, this.#expectedServerSignature)) {
+    if (
+      given.length !== this.#expectedServerSignature.length ||
+      !timingSafeEqual(given, this.#expectedServerSignature)
+    ) {
       throw new Error('SCRAM: server signature does not match');
     }
   }
@@ -94,6 +98,8 @@ function parseAttributes(text: string): Map<string, string> {
 
 /** PostgreSQL's MD5 password response: 'md5' + md5(md5(password + user) + salt). */
 export function md5PasswordResponse(user: string, password: string, salt: Buffer): string {
-  const inner = createHash('md5').update(password + user, 'utf8').digest('hex');
+  const inner = createHash('md5')
+    .update(password + user, 'utf8')
+    .digest('hex');
   return 'md5' + createHash('md5').update(inner, 'utf8').update(salt).digest('hex');
 }
