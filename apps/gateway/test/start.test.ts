@@ -150,13 +150,22 @@ describe('startGateway', () => {
     try {
       writeFileSync(file, configText(port, 'dba', 'workers: lots'));
       const bad = await gateway.reload();
-      expect(bad).toEqual({ applied: false, reason: expect.stringContaining('workers: expected auto or a number of worker processes 1-1024') });
+      expect(bad).toEqual({
+        applied: false,
+        reason: expect.stringContaining('workers: expected auto or a number of worker processes 1-1024'),
+        issues: ['workers: expected auto or a number of worker processes 1-1024, got "lots"'],
+      });
       expect(gateway.config().workers).toBe('auto');
 
       const otherPort = await freePort();
       writeFileSync(file, configText(otherPort, 'ops', '', false));
       const good = await gateway.reload();
-      expect(good).toEqual({ applied: true, needsRestart: ['control.port', 'identity.allow_plaintext_loopback'] });
+      expect(good).toEqual({
+        applied: true,
+        needsRestart: ['control.port', 'identity.allow_plaintext_loopback'],
+        policy: expect.objectContaining({ changed: false, added: [], removed: [], modified: [] }),
+        workers: [],
+      });
       expect(gateway.config().control.admins).toEqual(['ops']);
       // The control API stays where it was bound.
       expect((await get(port, '/healthz')).status).toBe(200);

@@ -1,11 +1,13 @@
 import { auditVerifyCommand } from './audit-verify';
 import { checkCommand, CHECK_USAGE } from './check';
 import { ExitCode, processIo, type CliIo } from './cli-io';
+import { explainCommand, EXPLAIN_USAGE } from './explain';
 import { startCommand, START_USAGE } from './start';
 import { tokenCommand, TOKEN_USAGE } from './token';
 
 export { processIo, ExitCode, type CliIo } from './cli-io';
 export { checkCommand } from './check';
+export { explainCommand } from './explain';
 export { startCommand } from './start';
 export { tokenCommand } from './token';
 
@@ -23,6 +25,7 @@ async function auditCommand(args: readonly string[], io: CliIo): Promise<number>
 const COMMANDS: Record<string, (args: readonly string[], io: CliIo) => Promise<number>> = {
   start: startCommand,
   check: checkCommand,
+  explain: explainCommand,
   token: tokenCommand,
   audit: auditCommand,
 };
@@ -32,6 +35,7 @@ export const USAGE = `usage: gatehouse <command> [options]
 commands:
   start   [--config FILE]                              run the gateway
   check   [--config FILE]                              validate the configuration
+  explain --as SUBJECT --groups a,b --target NAME "SQL" the decision and why, without running it
   token   --sub SUBJECT [--groups a,b] [--ttl 1h]      sign a token with the dev issuer
   audit   verify FILE...                               prove an audit file's hash chain
 
@@ -40,6 +44,7 @@ else ./gatehouse.example.yaml. Run \`gatehouse <command> --help\` for details.
 
 ${START_USAGE}
 ${CHECK_USAGE}
+${EXPLAIN_USAGE}
 ${TOKEN_USAGE}
 ${AUDIT_USAGE}`;
 

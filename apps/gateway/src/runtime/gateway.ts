@@ -3,10 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SessionRegistry } from '@gatehouse/sql-core';
-import { ConfigError, type GatehouseConfig } from '../config';
+import type { GatehouseConfig } from '../config';
 import { buildControlApp, localSessionDirectory, type ControlExtensions, type SessionDirectory } from '../control';
+import { explainRoutes } from '../control/routes/explain-routes';
+import { policyReloadRoutes } from '../control/routes/policy-reload-routes';
 import { createLogger } from '../logging';
 import { startEngineListeners, type EngineListener, type StartEngineListeners } from './engine-wiring';
+import { createGatewayReload, type ReloadResult } from './gateway-reload';
+import type { ReloadRequest } from './policy-reload';
 import { ReloadableServices } from './reloadable-services';
 
 export interface StartGatewayOptions {
@@ -21,15 +25,15 @@ export interface StartGatewayOptions {
   readonly controlExtensions?: ControlExtensions;
 }
 
-export type ReloadResult = { readonly applied: true; readonly needsRestart: readonly string[] } | { readonly applied: false; readonly reason: string };
+export type { ReloadResult } from './gateway-reload';
 
 export interface RunningGateway {
   readonly logger: Logger;
   readonly controlAddress: AddressInfo;
   readonly sessions: SessionRegistry;
   config(): GatehouseConfig;
-  /** Re-reads the config file; applies it whole, or keeps the old one and says why. */
-  reload(): Promise<ReloadResult>;
+  /** Re-reads the config file; applies it whole, or keeps the old one and says why (SIGHUP and POST /v1/policy/reload). */
+  reload(request?: ReloadRequest): Promise<ReloadResult>;
   /** Stops accepting, drains sessions up to limits.shutdown_grace, closes the control API. Idempotent. */
   stop(): Promise<void>;
 }
@@ -47,6 +51,24 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const { verifier, sessions } = services;
   let config = services.config();
   let draining = false;
+  let listeners: EngineListener[] | null = null;
+  let stopping: Promise<void> | null = null;
+  const reload = createGatewayReload({
+    services,
+    logger,
+    listeners: () => listeners,
+    stopping: () => stopping !== null,
+    applied: (next) => void (config = next),
+  });
+  // Built-in admin routes beside any the caller adds: explain and policy reload.
+  const controlExtensions: ControlExtensions = {
+    ...options.controlExtensions,
+    admin: [
+      ...(options.controlExtensions?.admin ?? []),
+      explainRoutes({ config: () => config }),
+      policyReloadRoutes({ reload }),
+    ],
+  };
 
   const tls = config.control.tls;
   const control: FastifyInstance = await buildControlApp({
@@ -59,14 +81,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       draining,
     }),
     sessions: options.sessionDirectory ?? localSessionDirectory(sessions),
-    ...(options.controlExtensions ? { extensions: options.controlExtensions } : {}),
+    extensions: controlExtensions,
     ...(tls ? { https: { cert: readFileSync(tls.cert, 'utf8'), key: readFileSync(tls.key, 'utf8') } } : {}),
   });
   await control.listen({ host: config.control.host, port: config.control.port });
   const controlAddress = control.server.address() as AddressInfo;
   logger.info({ host: controlAddress.address, port: controlAddress.port, tls: tls !== null }, 'control API listening');
 
-  let listeners: EngineListener[];
   try {
     listeners = await (options.startListeners ?? startEngineListeners)(services);
   } catch (err) {
@@ -74,15 +95,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     throw err;
   }
 
-  let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       draining = true;
       const grace = config.limits.shutdown_grace;
       logger.info({ graceMs: grace, sessions: sessions.size }, 'shutting down: no new connections; running statements may finish');
-      const results = await Promise.allSettled(listeners.map((l) => l.stop(grace)));
+      const running = listeners ?? [];
+      const results = await Promise.allSettled(running.map((l) => l.stop(grace)));
       results.forEach((r, i) => {
-        if (r.status === 'rejected') logger.error({ err: r.reason, listener: listeners[i]!.name }, 'listener did not stop cleanly');
+        if (r.status === 'rejected') logger.error({ err: r.reason, listener: running[i]!.name }, 'listener did not stop cleanly');
       });
       // Whatever a listener left behind is ended now.
       sessions.terminateAll('the gateway is shutting down');
@@ -90,25 +111,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       logger.info('stopped');
     })();
     return stopping;
-  };
-
-  const reload = async (): Promise<ReloadResult> => {
-    if (stopping) return { applied: false, reason: 'the gateway is stopping' };
-    try {
-      const { config: next, needsRestart } = await services.reload();
-      config = next;
-      for (const listener of listeners) listener.reload?.(next);
-      if (needsRestart.length > 0) {
-        logger.warn({ keys: needsRestart }, 'configuration reloaded; these changes take effect only after a restart');
-      } else {
-        logger.info('configuration reloaded');
-      }
-      return { applied: true, needsRestart };
-    } catch (err) {
-      const reason = err instanceof ConfigError ? err.message : `${(err as Error).message}`;
-      logger.error({ reason }, 'configuration reload failed; keeping the running configuration');
-      return { applied: false, reason };
-    }
   };
 
   return { logger, controlAddress, sessions, config: () => config, reload, stop };

@@ -1,4 +1,5 @@
-import type { SessionInfo } from '@gatehouse/sql-core';
+import type { PolicyReloadTrigger, SessionInfo } from '@gatehouse/sql-core';
+import type { PolicySummary } from './policy-reload';
 
 /**
  * IPC between the cluster primary and its workers. Workers share nothing
@@ -7,9 +8,27 @@ import type { SessionInfo } from '@gatehouse/sql-core';
  */
 export type PrimaryToWorker =
   | { readonly type: 'sessions.list'; readonly requestId: number }
-  | { readonly type: 'sessions.terminate'; readonly requestId: number; readonly id: string; readonly reason: string }
+  | {
+      readonly type: 'sessions.terminate';
+      readonly requestId: number;
+      readonly id: string;
+      readonly reason: string;
+    }
   | { readonly type: 'cancel'; readonly processId: number; readonly secretKey: string }
-  | { readonly type: 'reload' }
+  /** Re-read the config file and apply it; the reply says whether it was applied and which rules run now. */
+  | {
+      readonly type: 'reload';
+      readonly requestId: number;
+      readonly trigger: PolicyReloadTrigger;
+      readonly actor: string | null;
+    }
+  /** The primary refused a reload: keep the rules, record the refusal in the worker's audit chain. */
+  | {
+      readonly type: 'reload.refused';
+      readonly trigger: PolicyReloadTrigger;
+      readonly actor: string | null;
+      readonly error: string;
+    }
   | { readonly type: 'shutdown'; readonly deadlineMs: number };
 
 export type WorkerToPrimary =
@@ -17,6 +36,13 @@ export type WorkerToPrimary =
   | { readonly type: 'failed'; readonly reason: string }
   | { readonly type: 'sessions.list.reply'; readonly requestId: number; readonly sessions: SessionInfo[] }
   | { readonly type: 'sessions.terminate.reply'; readonly requestId: number; readonly ended: boolean }
+  | {
+      readonly type: 'reload.reply';
+      readonly requestId: number;
+      readonly applied: boolean;
+      readonly policy: PolicySummary;
+      readonly error: string | null;
+    }
   /** A CancelRequest whose key belongs to another worker (hex secret). */
   | { readonly type: 'cancel'; readonly processId: number; readonly secretKey: string };
 
@@ -24,9 +50,13 @@ export type WorkerToPrimary =
 export const WORKER_ID_ENV = 'GATEHOUSE_WORKER_ID';
 
 export function isWorkerMessage(value: unknown): value is WorkerToPrimary {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  );
 }
 
 export function isPrimaryMessage(value: unknown): value is PrimaryToWorker {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  );
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { startEngineListeners, type EngineListener } from './engine-wiring';
+import { policySummary } from './policy-reload';
 import { ReloadableServices } from './reloadable-services';
 import { isPrimaryMessage, type WorkerToPrimary } from './worker-messages';
 
@@ -8,7 +9,12 @@ import { isPrimaryMessage, type WorkerToPrimary } from './worker-messages';
  * hands each connection to one worker), no control API. Answers the
  * primary's requests and exits after a drain.
  */
-export async function runWorker(configFile: string, env: NodeJS.ProcessEnv, logger: Logger, workerId: number): Promise<void> {
+export async function runWorker(
+  configFile: string,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  workerId: number,
+): Promise<void> {
   const send = (message: WorkerToPrimary): void => {
     if (process.connected) process.send?.(message);
   };
@@ -16,7 +22,8 @@ export async function runWorker(configFile: string, env: NodeJS.ProcessEnv, logg
   let listeners: EngineListener[];
   try {
     services = await ReloadableServices.create(configFile, env, logger);
-    services.forwardCancel = (processId, secretKey) => send({ type: 'cancel', processId, secretKey: secretKey.toString('hex') });
+    services.forwardCancel = (processId, secretKey) =>
+      send({ type: 'cancel', processId, secretKey: secretKey.toString('hex') });
     listeners = await startEngineListeners(services, workerId);
   } catch (err) {
     send({ type: 'failed', reason: (err as Error).message });
@@ -38,7 +45,11 @@ export async function runWorker(configFile: string, env: NodeJS.ProcessEnv, logg
     if (!isPrimaryMessage(message)) return;
     switch (message.type) {
       case 'sessions.list':
-        send({ type: 'sessions.list.reply', requestId: message.requestId, sessions: services.sessions.list() });
+        send({
+          type: 'sessions.list.reply',
+          requestId: message.requestId,
+          sessions: services.sessions.list(),
+        });
         break;
       case 'sessions.terminate':
         send({
@@ -52,10 +63,33 @@ export async function runWorker(configFile: string, env: NodeJS.ProcessEnv, logg
         for (const l of listeners) l.cancel?.(message.processId, key);
         break;
       }
-      case 'reload':
+      case 'reload': {
+        const request = { trigger: message.trigger, actor: message.actor };
+        const reply = (error: string | null): void =>
+          send({
+            type: 'reload.reply',
+            requestId: message.requestId,
+            applied: error === null,
+            policy: policySummary(services.config()),
+            error,
+          });
         services.reload().then(
-          ({ config }) => listeners.forEach((l) => l.reload?.(config)),
-          (err: unknown) => logger.error({ reason: (err as Error).message }, 'worker reload failed; keeping its config'),
+          ({ config }) => {
+            listeners.forEach((l) => l.reload?.(config, request));
+            reply(null);
+          },
+          (err: unknown) => {
+            const reason = (err as Error).message;
+            logger.error({ reason }, 'worker reload failed; keeping its config');
+            listeners.forEach((l) => l.reloadRefused?.(request, reason));
+            reply(reason);
+          },
+        );
+        break;
+      }
+      case 'reload.refused':
+        listeners.forEach((l) =>
+          l.reloadRefused?.({ trigger: message.trigger, actor: message.actor }, message.error),
         );
         break;
       case 'shutdown':

@@ -4,10 +4,18 @@ import type { SessionInfo } from '@gatehouse/sql-core';
 import { CancelKeyRegistry } from '@gatehouse/pg-protocol';
 import type { SessionDirectory } from '../control';
 import type { EngineListener } from './engine-wiring';
-import { isWorkerMessage, WORKER_ID_ENV, type PrimaryToWorker, type WorkerToPrimary } from './worker-messages';
+import { SIGNAL_RELOAD, type ReloadRequest, type WorkerReload } from './policy-reload';
+import {
+  isWorkerMessage,
+  WORKER_ID_ENV,
+  type PrimaryToWorker,
+  type WorkerToPrimary,
+} from './worker-messages';
 
 /** How long the primary waits for a worker's answer before leaving it out. */
 const REPLY_TIMEOUT_MS = 3000;
+/** A reload re-reads the file and may fetch JWKS documents: give workers longer to answer. */
+const RELOAD_TIMEOUT_MS = 15000;
 /** A worker that dies is forked again after this pause (so a crash loop does not spin). */
 const RESPAWN_DELAY_MS = 1000;
 
@@ -26,7 +34,8 @@ export class WorkerSupervisor implements SessionDirectory {
   #stopping = false;
 
   constructor(count: number, logger: Logger) {
-    if (count < 1 || count >= 1 << CancelKeyRegistry.workerBits) throw new RangeError(`cannot run ${count} workers`);
+    if (count < 1 || count >= 1 << CancelKeyRegistry.workerBits)
+      throw new RangeError(`cannot run ${count} workers`);
     this.#count = count;
     this.#logger = logger;
   }
@@ -43,8 +52,35 @@ export class WorkerSupervisor implements SessionDirectory {
     return {
       name: `${this.#count} workers`,
       stop: (deadlineMs) => this.stop(deadlineMs),
-      reload: () => this.#broadcast({ type: 'reload' }),
+      reload: (_config, request = SIGNAL_RELOAD) => this.reload(request),
+      reloadRefused: (request, error) => this.#broadcast({ type: 'reload.refused', ...request, error }),
     };
+  }
+
+  /**
+   * Every worker re-reads the config file and applies it (or keeps its rules
+   * and says why); resolves with each answer. A worker that does not answer
+   * in time is reported as not applied.
+   */
+  async reload(request: ReloadRequest): Promise<WorkerReload[]> {
+    const asked = [...this.#workers.keys()];
+    const replies = new Map<number, WorkerToPrimary>();
+    await this.#askAll(
+      (requestId) => ({ type: 'reload', requestId, ...request }),
+      RELOAD_TIMEOUT_MS,
+      (workerId, reply) => replies.set(workerId, reply),
+    );
+    return asked.map((worker): WorkerReload => {
+      const reply = replies.get(worker);
+      if (reply?.type !== 'reload.reply')
+        return { worker, applied: false, policy: null, error: 'the worker did not answer' };
+      return {
+        worker,
+        applied: reply.applied,
+        policy: reply.policy,
+        ...(reply.error !== null ? { error: reply.error } : {}),
+      };
+    });
   }
 
   async list(): Promise<SessionInfo[]> {
@@ -53,7 +89,12 @@ export class WorkerSupervisor implements SessionDirectory {
   }
 
   async terminate(id: string, reason: string): Promise<boolean> {
-    const replies = await this.#askAll((requestId) => ({ type: 'sessions.terminate', requestId, id, reason }));
+    const replies = await this.#askAll((requestId) => ({
+      type: 'sessions.terminate',
+      requestId,
+      id,
+      reason,
+    }));
     return replies.some((r) => r.type === 'sessions.terminate.reply' && r.ended);
   }
 
@@ -97,7 +138,10 @@ export class WorkerSupervisor implements SessionDirectory {
         if (this.#stopping) return;
         this.#logger.error({ workerId, code, signal }, 'worker died; starting a new one');
         setTimeout(() => {
-          if (!this.#stopping) this.#fork(workerId).catch((err: unknown) => this.#logger.error({ err, workerId }, 'worker restart failed'));
+          if (!this.#stopping)
+            this.#fork(workerId).catch((err: unknown) =>
+              this.#logger.error({ err, workerId }, 'worker restart failed'),
+            );
         }, RESPAWN_DELAY_MS).unref();
       });
     });
@@ -108,7 +152,8 @@ export class WorkerSupervisor implements SessionDirectory {
     if (message.type === 'cancel') {
       // Route by the worker number the key carries; a key naming no live worker cancels nothing.
       const owner = CancelKeyRegistry.workerOf(message.processId);
-      if (owner !== fromWorker) this.#send(owner, { type: 'cancel', processId: message.processId, secretKey: message.secretKey });
+      if (owner !== fromWorker)
+        this.#send(owner, { type: 'cancel', processId: message.processId, secretKey: message.secretKey });
       return;
     }
     if ('requestId' in message) {
@@ -120,7 +165,11 @@ export class WorkerSupervisor implements SessionDirectory {
     }
   }
 
-  #askAll(build: (requestId: number) => PrimaryToWorker): Promise<WorkerToPrimary[]> {
+  #askAll(
+    build: (requestId: number) => PrimaryToWorker,
+    timeoutMs = REPLY_TIMEOUT_MS,
+    onReply?: (workerId: number, reply: WorkerToPrimary) => void,
+  ): Promise<WorkerToPrimary[]> {
     const asks = [...this.#workers.keys()].map((workerId) => {
       const requestId = this.#nextRequest++;
       return new Promise<WorkerToPrimary | null>((resolve) => {
@@ -128,9 +177,10 @@ export class WorkerSupervisor implements SessionDirectory {
           this.#pending.delete(requestId);
           this.#logger.warn({ workerId }, 'worker did not answer in time');
           resolve(null);
-        }, REPLY_TIMEOUT_MS);
+        }, timeoutMs);
         this.#pending.set(requestId, (reply) => {
           clearTimeout(timer);
+          onReply?.(workerId, reply);
           resolve(reply);
         });
         if (!this.#send(workerId, build(requestId))) {
