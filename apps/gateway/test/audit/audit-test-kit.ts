@@ -37,6 +37,8 @@ export function outcome(i: number, sessionId = 'ses_test'): StatementOutcomeEven
     time: new Date(Date.UTC(2026, 0, 2) + i).toISOString(),
     session_id: sessionId,
     statement_seq: i,
+    subject: 'alice@example.com',
+    target: 'prod',
     status: 'ok',
     rows_returned: i,
     rows_affected: null,

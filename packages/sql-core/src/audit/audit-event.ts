@@ -157,6 +157,9 @@ export interface AuditMaskedColumn {
 export interface StatementOutcomeEvent extends EventBase<'statement.outcome'> {
   readonly session_id: string;
   readonly statement_seq: number;
+  /** Repeated from the session so an outcome stands alone in a search by identity or target. */
+  readonly subject: string;
+  readonly target: string;
   readonly status: StatementStatus;
   readonly rows_returned: number | null;
   readonly rows_affected: number | null;

@@ -128,6 +128,8 @@ describe('statementOutcomeEvent', () => {
       status,
       sqlstate,
       statement_seq: 3,
+      subject: 'alice@example.com',
+      target: 'prod',
       rows_returned: 2,
       duration_ms: 1.235,
       masked: [],

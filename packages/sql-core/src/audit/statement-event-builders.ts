@@ -102,7 +102,7 @@ export interface StatementResult {
 }
 
 export function statementOutcomeEvent(
-  session: Pick<SessionContext, 'id'>,
+  session: Pick<SessionContext, 'id' | 'identity' | 'target'>,
   statementSeq: number,
   result: StatementResult,
   time: Date = new Date(),
@@ -114,6 +114,8 @@ export function statementOutcomeEvent(
     time: time.toISOString(),
     session_id: session.id,
     statement_seq: statementSeq,
+    subject: session.identity.subject,
+    target: session.target.name,
     status,
     rows_returned: result.rowsReturned,
     rows_affected: result.rowsAffected,

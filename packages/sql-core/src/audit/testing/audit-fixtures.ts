@@ -50,6 +50,8 @@ export function sampleEvent(i: number): StatementOutcomeEvent {
     time: new Date(T0.getTime() + i).toISOString(),
     session_id: 'ses_test',
     statement_seq: i,
+    subject: 'alice@example.com',
+    target: 'prod',
     status: 'ok',
     rows_returned: i,
     rows_affected: null,
