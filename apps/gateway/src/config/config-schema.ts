@@ -3,10 +3,10 @@ import type { GatehouseConfig } from './config-types';
 import { identitySchema } from './identity-schema';
 import { policySchema } from './policy-schema';
 import { expecting, section } from './schema-helpers';
+import { auditSchema, tracingSchema } from './audit-schema';
 import {
   DEFAULT_LISTENER_PORT,
   approvalsSchema,
-  auditSchema,
   controlSchema,
   limitsSchema,
   listenerSchema,
@@ -70,6 +70,15 @@ function crossChecks(c: Omit<GatehouseConfig, 'base_dir'>, ctx: Ctx): void {
     tokenHashes.add(t.sha256);
   });
 
+  const keep = c.audit.keep_full_text;
+  (Array.isArray(keep) ? keep : []).forEach((t, i) => {
+    if (!targetNames.has(t)) issue(ctx, ['audit', 'keep_full_text', i], `no target named "${t}"; configured targets: ${[...targetNames].join(', ') || '(none)'}`);
+  });
+  const auditTarget = c.audit.postgres?.target;
+  if (auditTarget && !targetNames.has(auditTarget)) {
+    issue(ctx, ['audit', 'postgres', 'target'], `no target named "${auditTarget}"; configured targets: ${[...targetNames].join(', ') || '(none)'}`);
+  }
+
   const ruleIds = new Set<string>();
   c.policy.rules.forEach((r, i) => {
     if (ruleIds.has(r.id)) issue(ctx, ['policy', 'rules', i, 'id'], `rule id "${r.id}" is used twice; rule ids must be unique`);
@@ -99,6 +108,7 @@ export const configSchema = (baseDir: string) =>
       masking: maskingSchema,
       approvals: approvalsSchema.optional(),
       audit: auditSchema(baseDir),
+      tracing: tracingSchema,
       limits: limitsSchema,
     },
     'a mapping at the top of the file',

@@ -19,6 +19,7 @@ export interface GatehouseConfig {
   /** Null when approvals are not configured: statements that need review are denied. */
   readonly approvals: ApprovalsConfig | null;
   readonly audit: AuditConfig;
+  readonly tracing: TracingConfig;
   readonly limits: LimitsConfig;
   /** Directory relative paths were resolved against. */
   readonly base_dir: string;
@@ -49,6 +50,8 @@ export interface ControlConfig {
   /** Per-target TCP connect timeout of /readyz, ms. */
   readonly readiness_timeout: number;
   readonly tls: TlsFilesConfig | null;
+  /** GET /metrics: `public` needs no token; `admin` needs a token in control.admins. */
+  readonly metrics: 'public' | 'admin';
 }
 
 export const JwtAlgorithm = [
@@ -225,10 +228,70 @@ export interface ApprovalsConfig {
 }
 
 export interface AuditConfig {
-  /** Absolute path of the JSONL audit file. */
+  /**
+   * False: no audit file and no copies; statements run with no record at all
+   * (metrics and spans still see every event). For benchmarks and development
+   * only: the configuration warns, the gateway logs it at error level.
+   */
+  readonly enabled: boolean;
+  /** Absolute path of the JSONL audit file (per worker: audit.w1.jsonl, ...). */
   readonly file: string;
   /** refuse: statements whose record cannot be written are refused; allow: they run, the loss is logged. */
   readonly on_failure: AuditFailureMode;
+  /** write: a record is acknowledged once in the file; fsync: once on disk. */
+  readonly durability: 'write' | 'fsync';
+  /** write durability: fsync at most this long after a record, ms. */
+  readonly fsync_interval: number;
+  /** write durability: or once this many records are unsynced. */
+  readonly fsync_records: number;
+  /** Rotate the live file at this size, bytes. */
+  readonly rotate_size: number;
+  /** Keep the client's full statement text (with literals) in intents: true, false, or these targets. */
+  readonly keep_full_text: boolean | readonly string[];
+  /** Copy of the chain in a PostgreSQL table (best effort); null when not configured. */
+  readonly postgres: AuditPostgresConfig | null;
+  /** Copy of the chain POSTed to a collector (best effort); null when not configured. */
+  readonly webhook: AuditWebhookConfig | null;
+}
+
+/** Batching and buffering of a best-effort sink. */
+export interface AuditReplicaConfig {
+  /** Records per insert or POST. */
+  readonly batch: number;
+  /** Records held in memory while the sink is slow or down; beyond it the oldest are dropped (and counted). */
+  readonly buffer: number;
+  /** Longest a record waits for its batch to fill, ms. */
+  readonly flush_interval: number;
+}
+
+export interface AuditPostgresConfig extends AuditReplicaConfig {
+  /** Env var holding a libpq URL; exactly one of dsn_env and target. */
+  readonly dsn_env: string | null;
+  /** Connect to this target's upstream host, port and TLS mode, with `user`. */
+  readonly target: string | null;
+  /** With target: the database (default: the target's upstream database). */
+  readonly database: string | null;
+  readonly user: string | null;
+  readonly password_env: string | null;
+  /** `name` or `schema.name`; created on start. */
+  readonly table: string;
+  /** GET /v1/audit reads this table (true) instead of scanning the files. */
+  readonly query: boolean;
+}
+
+export interface AuditWebhookConfig extends AuditReplicaConfig {
+  /** Exactly one of url and url_env is set. */
+  readonly url: string | null;
+  readonly url_env: string | null;
+  /** Header name -> env var holding its value. */
+  readonly headers_env: Readonly<Record<string, string>>;
+  /** One POST, ms. */
+  readonly timeout: number;
+}
+
+export interface TracingConfig {
+  /** Put the normalised statement text (no literals) in db.query.text. */
+  readonly statement_text: boolean;
 }
 
 export interface LimitsConfig {

@@ -39,6 +39,16 @@ export function configWarnings(c: GatehouseConfig, env: NodeJS.ProcessEnv = {}):
       }
     });
   });
+  if (!c.audit.enabled) {
+    out.push('audit.enabled is false: statements run with NO audit record at all; use it only to benchmark or develop, never where anything real runs');
+  }
+  if (c.audit.keep_full_text !== false) {
+    const which = c.audit.keep_full_text === true ? 'every target' : `target ${c.audit.keep_full_text.join(', ')}`;
+    out.push(`audit.keep_full_text is on for ${which}: intents keep the client's statement text with its literals, which can hold personal data and secrets`);
+  }
+  if (c.audit.postgres?.dsn_env && env[c.audit.postgres.dsn_env] === undefined) {
+    out.push(`audit.postgres.dsn_env: ${c.audit.postgres.dsn_env} is not set in this environment; the gateway will not start`);
+  }
   if (c.policy.rules.length === 0) out.push('policy.rules is empty: every statement will be denied');
   const catchAll = c.policy.rules.findIndex((r) => Object.keys(r.when).length === 0);
   if (catchAll !== -1 && catchAll < c.policy.rules.length - 1) {

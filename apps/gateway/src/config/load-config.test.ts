@@ -33,14 +33,15 @@ describe('parseConfig: defaults', () => {
     const c = parseConfig(MINIMAL, '/srv/gatehouse');
     expect(c.workers).toBe('auto');
     expect(c.listeners).toEqual([{ engine: 'postgres', host: '127.0.0.1', port: 15432, tls: null }]);
-    expect(c.control).toEqual({ host: '127.0.0.1', port: 8480, admins: [], readiness_timeout: 2000, tls: null });
+    expect(c.control).toEqual({ host: '127.0.0.1', port: 8480, admins: [], readiness_timeout: 2000, tls: null, metrics: 'public' });
     expect(c.identity).toEqual({ allow_plaintext_loopback: true, clock_skew: 30_000, issuers: [], service_tokens: [] });
     expect(c.targets[0]!.upstream).toEqual({ host: '127.0.0.1', port: 5432, database: 'app', tls: 'prefer', ca: null });
     expect(c.targets[0]!.logins[1]).toEqual({ groups: [], user: 'app_readonly', password_env: 'PROD_RO_PASSWORD' });
     expect(c.policy.rules).toEqual([]);
     expect(c.masking).toEqual({ auto: true, unmasked_groups: [], strict_groups: [], columns: [] });
     expect(c.approvals).toBeNull();
-    expect(c.audit).toEqual({ file: '/srv/gatehouse/var/audit.jsonl', on_failure: 'refuse' });
+    expect(c.audit).toEqual({ enabled: true, file: '/srv/gatehouse/var/audit.jsonl', on_failure: 'refuse', durability: 'write', fsync_interval: 50, fsync_records: 1000, rotate_size: 256 * 1024 * 1024, keep_full_text: false, postgres: null, webhook: null });
+    expect(c.tracing).toEqual({ statement_text: false });
     expect(c.limits).toEqual({ max_message_size: 64 * 1024 * 1024, connect_timeout: 10_000, auth_timeout: 60_000, shutdown_grace: 30_000 });
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.targets[0]!.logins[0]!.groups)).toBe(true);
@@ -125,7 +126,7 @@ limits: { max_message_size: 1MiB, connect_timeout: 5s, auth_timeout: 30s, shutdo
         command_timeout: 2000,
         recheck_interval: 5000,
       });
-      expect(c.audit).toEqual({ file: '/var/log/gatehouse/audit.jsonl', on_failure: 'allow' });
+      expect(c.audit).toEqual({ enabled: true, file: '/var/log/gatehouse/audit.jsonl', on_failure: 'allow', durability: 'write', fsync_interval: 50, fsync_records: 1000, rotate_size: 256 * 1024 * 1024, keep_full_text: false, postgres: null, webhook: null });
       expect(c.limits).toEqual({ max_message_size: 1024 * 1024, connect_timeout: 5000, auth_timeout: 30_000, shutdown_grace: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });

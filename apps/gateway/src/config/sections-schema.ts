@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { AuditFailureMode } from '@gatehouse/sql-core';
 import type { ApprovalsConfig, WebhookConfig } from './config-types';
 import { booleanFlag, byteSize, duration, envName, expecting, host, name, nameList, nonEmptyString, path, port, section, stringOrList } from './schema-helpers';
 import { engine } from './targets-schema';
@@ -48,6 +47,7 @@ export const controlSchema = (baseDir: string) =>
     admins: nameList('group name').default([]),
     readiness_timeout: duration(100, 60_000).default(2000),
     tls: tlsFiles(baseDir).optional(),
+    metrics: z.enum(['public', 'admin'], { error: expecting('public (GET /metrics needs no token) or admin') }).default('public'),
   })
     .prefault({})
     .transform((c) => ({ ...c, tls: c.tls ?? null }));
@@ -162,16 +162,6 @@ export const approvalsSchema = section(
   ...a,
   notifications: { ...a.notifications, control_url: a.notifications.control_url ?? null },
 }));
-
-export const auditSchema = (baseDir: string) =>
-  section({
-    file: path(baseDir, 'the JSONL audit file path').prefault('./var/audit.jsonl'),
-    on_failure: z
-      .enum(Object.values(AuditFailureMode) as [AuditFailureMode, ...AuditFailureMode[]], {
-        error: expecting('refuse (statements are refused when the audit cannot be written) or allow'),
-      })
-      .default('refuse'),
-  }).prefault({});
 
 export const limitsSchema = section({
   // 64 MiB holds any realistic statement or row; PostgreSQL's own hard limit is 1 GiB.

@@ -17,6 +17,8 @@ export function restartOnlyChanges(current: GatehouseConfig, next: GatehouseConf
   if (current.identity.allow_plaintext_loopback !== next.identity.allow_plaintext_loopback) {
     changed.push('identity.allow_plaintext_loopback');
   }
+  // The audit file and its copies are opened once per process.
+  if (!isDeepStrictEqual(current.audit, next.audit)) changed.push('audit');
   for (const key of ['max_message_size', 'auth_timeout', 'connect_timeout'] as const) {
     if (current.limits[key] !== next.limits[key]) changed.push(`limits.${key}`);
   }
