@@ -35,7 +35,8 @@ export function formatExplainReport(report: ExplainReport): string {
     `identity: ${report.identity.subject} [${groups}]`,
     `target:   ${t.name} (${t.engine}, ${t.environment}), database ${report.database}`,
   ];
-  if (report.statements.length === 0) lines.push('', 'the string holds no statement (only comments or whitespace)');
+  if (report.statements.length === 0)
+    lines.push('', 'the string holds no statement (only comments or whitespace)');
   for (const s of report.statements) lines.push('', ...statementLines(s, report.statements.length));
   lines.push('');
   const d = report.decision;
@@ -65,8 +66,12 @@ function statementLines(s: ExplainedStatement, count: number): string[] {
     `  functions:  ${list(f.functions)}`,
   );
   if (f.guardrails.length === 0) lines.push(`  guardrails: ${NONE}`);
-  else f.guardrails.forEach((g, i) => lines.push(`  ${i === 0 ? 'guardrails:' : '           '} ${g.id}: ${g.detail}`));
-  if (f.prepares !== undefined) lines.push(`  prepares:   ${f.prepares} (EXECUTE ${f.prepares} is judged as this statement)`);
+  else
+    f.guardrails.forEach((g, i) =>
+      lines.push(`  ${i === 0 ? 'guardrails:' : '           '} ${g.id}: ${g.detail}`),
+    );
+  if (f.prepares !== undefined)
+    lines.push(`  prepares:   ${f.prepares} (EXECUTE ${f.prepares} is judged as this statement)`);
   if (f.executes !== undefined) lines.push(`  executes:   ${f.executes}`);
   const explanation = formatPolicyExplanation({ verdict: s.verdict, trace: s.trace });
   for (const line of explanation.split('\n')) lines.push(`  ${line}`);

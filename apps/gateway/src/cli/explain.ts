@@ -58,12 +58,22 @@ export async function explainCommand(args: readonly string[], io: CliIo): Promis
 
   const subject = values.as?.trim() ?? '';
   if (subject === '') return usage('--as is required: the subject (user or service) the statement runs as');
-  const groups = [...new Set(values.groups.split(',').map((g) => g.trim()).filter((g) => g !== ''))];
+  const groups = [
+    ...new Set(
+      values.groups
+        .split(',')
+        .map((g) => g.trim())
+        .filter((g) => g !== ''),
+    ),
+  ];
   const badGroup = groups.find((g) => !NAME_PATTERN.test(g));
   if (badGroup !== undefined) {
-    return usage(`--groups: ${JSON.stringify(badGroup)} is not a group name (letters, digits and . _ : @ -, comma separated)`);
+    return usage(
+      `--groups: ${JSON.stringify(badGroup)} is not a group name (letters, digits and . _ : @ -, comma separated)`,
+    );
   }
-  if (values.database !== undefined && values.database.trim() === '') return usage('--database: give a database name, or leave it out');
+  if (values.database !== undefined && values.database.trim() === '')
+    return usage('--database: give a database name, or leave it out');
 
   let sql: string;
   if (values.file !== undefined) {
@@ -78,7 +88,9 @@ export async function explainCommand(args: readonly string[], io: CliIo): Promis
   } else if (positionals.length === 0) {
     return usage('the SQL to explain is missing: give it as one quoted argument, or use --file FILE');
   } else {
-    return usage(`expected the SQL as one quoted argument, got ${positionals.length} arguments; quote it: "select * from t"`);
+    return usage(
+      `expected the SQL as one quoted argument, got ${positionals.length} arguments; quote it: "select * from t"`,
+    );
   }
   if (sql.trim() === '') return usage('the SQL is empty');
 
@@ -99,7 +111,9 @@ export async function explainCommand(args: readonly string[], io: CliIo): Promis
   let target = values.target;
   if (target === undefined) {
     if (config.targets.length !== 1) {
-      return usage(`--target is required: one of ${config.targets.map((t) => t.name).join(', ') || '(no targets configured)'}`);
+      return usage(
+        `--target is required: one of ${config.targets.map((t) => t.name).join(', ') || '(no targets configured)'}`,
+      );
     }
     target = config.targets[0]!.name;
   }

@@ -44,7 +44,11 @@ export interface ExplainedFacts {
   /** `schema.table`, or `table` when the statement left the schema to the search path. */
   readonly tablesRead: readonly string[];
   readonly tablesWritten: readonly string[];
-  readonly columns: readonly { readonly table: string | null; readonly column: string; readonly role: ColumnUse['role'] }[];
+  readonly columns: readonly {
+    readonly table: string | null;
+    readonly column: string;
+    readonly role: ColumnUse['role'];
+  }[];
   readonly functions: readonly string[];
   readonly guardrails: readonly GuardrailFinding[];
   readonly fingerprint: string;

@@ -39,7 +39,15 @@ describe('gatehouse explain', () => {
   }
 
   it('prints the facts, every rule with why, and the decision; exit 0 on a denial', async () => {
-    const r = await explain('--as', 'alice', '--groups', 'dev', '--target', 'prod', 'DELETE FROM public.orders');
+    const r = await explain(
+      '--as',
+      'alice',
+      '--groups',
+      'dev',
+      '--target',
+      'prod',
+      'DELETE FROM public.orders',
+    );
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(r.out).toBe(
@@ -80,7 +88,7 @@ describe('gatehouse explain', () => {
       'dev',
       '--target',
       'prod',
-      "select email, lower(name) from public.users where id = 42 order by name",
+      'select email, lower(name) from public.users where id = 42 order by name',
     );
     expect(r.code).toBe(0);
     expect(r.out).toContain('  reads:      public.users\n');
@@ -95,7 +103,15 @@ describe('gatehouse explain', () => {
   });
 
   it('judges a multi-statement string as the pipeline does: the strictest statement wins', async () => {
-    const rep = await report('--as', 'alice', '--groups', 'dev', '--target', 'dev', 'select 1; update public.users set name = $$x$$ where id = 7');
+    const rep = await report(
+      '--as',
+      'alice',
+      '--groups',
+      'dev',
+      '--target',
+      'dev',
+      'select 1; update public.users set name = $$x$$ where id = 7',
+    );
     expect(rep.statements.map((s) => [s.facts.kind, s.verdict.action, s.verdict.ruleId])).toEqual([
       ['read', 'allow', 'dev-all'],
       ['write', 'deny', 'users-writes'],
@@ -123,7 +139,15 @@ describe('gatehouse explain', () => {
   });
 
   it('review without approvals configured: the client gets a denial saying so; grant and approvers are shown', async () => {
-    const r = await explain('--as', 'ci-bot', '--groups', 'ci', '--target', 'prod', 'create table public.t (id int)');
+    const r = await explain(
+      '--as',
+      'ci-bot',
+      '--groups',
+      'ci',
+      '--target',
+      'prod',
+      'create table public.t (id int)',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain('  decision: review (rule ci-ddl-prod)');
     expect(r.out).toContain('  approvers: dba');
@@ -131,7 +155,15 @@ describe('gatehouse explain', () => {
     expect(r.out).toContain(
       'client:   ERROR 42501 gatehouse: approval required (CREATE TABLE on public.t requires approval) but approvals are not configured (rule ci-ddl-prod)',
     );
-    const rep = await report('--as', 'ci-bot', '--groups', 'ci', '--target', 'prod', 'create table public.t (id int)');
+    const rep = await report(
+      '--as',
+      'ci-bot',
+      '--groups',
+      'ci',
+      '--target',
+      'prod',
+      'create table public.t (id int)',
+    );
     expect(rep.decision).toEqual({
       action: 'review',
       ruleId: 'ci-ddl-prod',
@@ -144,21 +176,35 @@ describe('gatehouse explain', () => {
   it('denies unknown statements and statements no rule allows, naming the built-in rule', async () => {
     // A deny rule that cannot rule an unanalysable statement out takes it (fail closed)...
     const unknown = await report('--as', 'bob', '--target', 'prod', 'FUNCTION CALL 1234');
-    expect(unknown.statements[0]!.facts).toMatchObject({ kind: 'unknown', unknownReason: expect.any(String) });
+    expect(unknown.statements[0]!.facts).toMatchObject({
+      kind: 'unknown',
+      unknownReason: expect.any(String),
+    });
     expect(unknown.decision).toEqual({
       action: 'deny',
       ruleId: 'no-destruction',
       reason: 'the statement could not be analysed and may be what this rule denies',
     });
     // ...and with no such rule, nothing allows it unless a rule names unknown statements.
-    writeFileSync(join(tmp.dir, 'reads.yaml'), CONFIG.replace(/ {4}- \{ id: (no-destruction|users-writes).*\n/g, ''));
-    const noGuard = await report('--config', 'reads.yaml', '--as', 'bob', '--target', 'prod', 'FUNCTION CALL 1234');
+    writeFileSync(
+      join(tmp.dir, 'reads.yaml'),
+      CONFIG.replace(/ {4}- \{ id: (no-destruction|users-writes).*\n/g, ''),
+    );
+    const noGuard = await report(
+      '--config',
+      'reads.yaml',
+      '--as',
+      'bob',
+      '--target',
+      'prod',
+      'FUNCTION CALL 1234',
+    );
     expect(noGuard.decision).toEqual({
       action: 'deny',
       ruleId: 'default-deny',
       reason: 'the statement could not be analysed and no policy rule allows unknown statements',
     });
-    const write = await report('--as', 'bob', '--target', 'prod', "insert into public.orders values (1)");
+    const write = await report('--as', 'bob', '--target', 'prod', 'insert into public.orders values (1)');
     expect(write.decision).toEqual({
       action: 'deny',
       ruleId: 'default-deny',
@@ -171,12 +217,27 @@ describe('gatehouse explain', () => {
     expect(exec.statements[0]!.facts).toMatchObject({ kind: 'unknown', executes: 'x' });
     expect(exec.decision.action).toBe('deny');
     const empty = await report('--as', 'alice', '--target', 'dev', '/* nothing here */ ;');
-    expect(empty).toMatchObject({ statements: [], decision: { action: 'allow', ruleId: 'empty-statement' }, client: { outcome: 'runs' } });
+    expect(empty).toMatchObject({
+      statements: [],
+      decision: { action: 'allow', ruleId: 'empty-statement' },
+      client: { outcome: 'runs' },
+    });
   });
 
   it('reads SQL from --file and takes --database', async () => {
     writeFileSync(join(tmp.dir, 'migration.sql'), 'alter table public.users drop column email;\n');
-    const rep = await report('--as', 'ci-bot', '--groups', 'ci', '--target', 'prod', '--database', 'analytics', '--file', 'migration.sql');
+    const rep = await report(
+      '--as',
+      'ci-bot',
+      '--groups',
+      'ci',
+      '--target',
+      'prod',
+      '--database',
+      'analytics',
+      '--file',
+      'migration.sql',
+    );
     expect(rep.database).toBe('analytics');
     expect(rep.statements[0]!.facts.guardrails.map((g) => g.id)).toContain('destructive-alter');
     expect(rep.decision).toMatchObject({ action: 'deny', ruleId: 'no-destruction' });
@@ -185,9 +246,15 @@ describe('gatehouse explain', () => {
   it.each([
     [['--groups', 'dev', '--target', 'prod', 'select 1'], '--as is required'],
     [['--as', 'a', 'select 1'], '--target is required: one of prod, dev'],
-    [['--as', 'a', '--target', 'nope', 'select 1'], '--target: no target named "nope"; configured targets: prod, dev'],
+    [
+      ['--as', 'a', '--target', 'nope', 'select 1'],
+      '--target: no target named "nope"; configured targets: prod, dev',
+    ],
     [['--as', 'a', '--target', 'prod'], 'the SQL to explain is missing'],
-    [['--as', 'a', '--target', 'prod', 'select', '*'], 'expected the SQL as one quoted argument, got 2 arguments'],
+    [
+      ['--as', 'a', '--target', 'prod', 'select', '*'],
+      'expected the SQL as one quoted argument, got 2 arguments',
+    ],
     [['--as', 'a', '--groups', 'a b', '--target', 'prod', 'select 1'], '--groups: "a b" is not a group name'],
     [['--as', 'a', '--target', 'prod', '--file', 'missing.sql'], '--file: cannot read missing.sql (ENOENT)'],
     [['--as', 'a', '--target', 'prod', '--bogus', 'select 1'], "Unknown option '--bogus'"],
@@ -201,7 +268,10 @@ describe('gatehouse explain', () => {
   it('exit 1 when the config is invalid, naming every problem', async () => {
     writeFileSync(
       join(tmp.dir, 'gatehouse.yaml'),
-      CONFIG.replace('action: deny, reason', 'action: block, reason').replace('kinds: [read]', 'kinds: [select]'),
+      CONFIG.replace('action: deny, reason', 'action: block, reason').replace(
+        'kinds: [read]',
+        'kinds: [select]',
+      ),
     );
     const r = await explain('--as', 'a', '--target', 'prod', 'select 1');
     expect(r.code).toBe(1);

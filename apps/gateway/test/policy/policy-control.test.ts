@@ -50,7 +50,14 @@ describe('policy through the control API (one process, real engine)', () => {
   const direct = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
 
   const token = (subject: string, groups: string[]) =>
-    signDevToken(keys, { issuer: 'gatehouse-dev', audience: 'gatehouse', subject, groups, groupsClaim: 'groups', ttlSeconds: 300 });
+    signDevToken(keys, {
+      issuer: 'gatehouse-dev',
+      audience: 'gatehouse',
+      subject,
+      groups,
+      groupsClaim: 'groups',
+      ttlSeconds: 300,
+    });
 
   async function post(path: string, body: unknown, as: [string, string[]] | null = ['root', ['dba']]) {
     const headers: Record<string, string> = {};
@@ -65,16 +72,28 @@ describe('policy through the control API (one process, real engine)', () => {
   }
 
   async function pgClient(subject: string, groups: string[]): Promise<Client> {
-    const c = new Client({ host: '127.0.0.1', port: pgPort, user: subject, password: await token(subject, groups), database: 'local' });
+    const c = new Client({
+      host: '127.0.0.1',
+      port: pgPort,
+      user: subject,
+      password: await token(subject, groups),
+      database: 'local',
+    });
     await c.connect();
     return c;
   }
 
-  const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string; message: string }) => `${e.code}: ${e.message}`);
+  const outcome = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: { code?: string; message: string }) => `${e.code}: ${e.message}`,
+    );
 
   beforeAll(async () => {
     await direct.connect();
-    await direct.query(`drop table if exists ${TABLE}; create table ${TABLE} (id int primary key, name text)`);
+    await direct.query(
+      `drop table if exists ${TABLE}; create table ${TABLE} (id int primary key, name text)`,
+    );
     pgPort = await freePort();
     controlPort = await freePort();
     writeFileSync(file, configText(pgPort, controlPort, RULES_V1));
@@ -91,11 +110,28 @@ describe('policy through the control API (one process, real engine)', () => {
 
   describe('POST /v1/explain', () => {
     it('answers the same report as gatehouse explain --json', async () => {
-      const request = { identity: 'alice', groups: ['dev'], target: 'local', sql: `select name from ${TABLE}; delete from ${TABLE}` };
+      const request = {
+        identity: 'alice',
+        groups: ['dev'],
+        target: 'local',
+        sql: `select name from ${TABLE}; delete from ${TABLE}`,
+      };
       const api = await post('/explain', request);
       expect(api.status).toBe(200);
       const io = memoryIo(tmp.dir);
-      const args = ['explain', '--config', file, '--json', '--as', 'alice', '--groups', 'dev', '--target', 'local', request.sql];
+      const args = [
+        'explain',
+        '--config',
+        file,
+        '--json',
+        '--as',
+        'alice',
+        '--groups',
+        'dev',
+        '--target',
+        'local',
+        request.sql,
+      ];
       expect(await runCli(args, io)).toBe(0);
       expect(api.body).toEqual(JSON.parse(io.out));
       expect(api.body).toMatchObject({
@@ -108,9 +144,18 @@ describe('policy through the control API (one process, real engine)', () => {
     });
 
     it('takes a database and judges with the rules in force', async () => {
-      const res = await post('/explain', { identity: 'bob', target: 'local', database: 'other', sql: 'select 1' });
+      const res = await post('/explain', {
+        identity: 'bob',
+        target: 'local',
+        database: 'other',
+        sql: 'select 1',
+      });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ identity: { subject: 'bob', groups: [] }, database: 'other', decision: { action: 'allow', ruleId: 'reads' } });
+      expect(res.body).toMatchObject({
+        identity: { subject: 'bob', groups: [] },
+        database: 'other',
+        decision: { action: 'allow', ruleId: 'reads' },
+      });
     });
 
     it('401 without a token, 403 outside control.admins', async () => {
@@ -124,9 +169,14 @@ describe('policy through the control API (one process, real engine)', () => {
 
     it('400 for a malformed request, 422 for an unknown target', async () => {
       expect((await post('/explain', { identity: 'a', target: 'local' })).status).toBe(400);
-      expect(await post('/explain', { identity: 'a', target: 'local', sql: 'select 1', databse: 'x' })).toEqual({
+      expect(
+        await post('/explain', { identity: 'a', target: 'local', sql: 'select 1', databse: 'x' }),
+      ).toEqual({
         status: 400,
-        body: { error: 'bad_request', message: 'unknown key "databse" in the body; use identity, groups, target, database, sql' },
+        body: {
+          error: 'bad_request',
+          message: 'unknown key "databse" in the body; use identity, groups, target, database, sql',
+        },
       });
       expect((await post('/explain', { identity: '', target: 'local', sql: 'select 1' })).status).toBe(400);
       expect(await post('/explain', { identity: 'a', target: 'nope', sql: 'select 1' })).toEqual({
@@ -142,12 +192,17 @@ describe('policy through the control API (one process, real engine)', () => {
       try {
         const insert = (id: number) => outcome(session.query(`insert into ${TABLE} values ($1, 'x')`, [id]));
         expect(await outcome(session.query(`select * from ${TABLE}`))).toBe('ok');
-        expect(await insert(1)).toMatch(/^42501: gatehouse: no policy rule allows INSERT on .* \(rule default-deny\)$/);
+        expect(await insert(1)).toMatch(
+          /^42501: gatehouse: no policy rule allows INSERT on .* \(rule default-deny\)$/,
+        );
 
         writeFileSync(file, configText(pgPort, controlPort, RULES_BAD));
         const bad = await post('/policy/reload', undefined);
         expect(bad.status).toBe(422);
-        expect(bad.body).toMatchObject({ error: 'invalid_config', message: 'the configuration file was refused; the running rules stay in force' });
+        expect(bad.body).toMatchObject({
+          error: 'invalid_config',
+          message: 'the configuration file was refused; the running rules stay in force',
+        });
         const issues = bad.body.issues as string[];
         expect(issues).toHaveLength(2);
         expect(issues[0]).toMatch(/^policy\.rules\[0\]\.action: /);
@@ -163,7 +218,10 @@ describe('policy through the control API (one process, real engine)', () => {
           changed: true,
           rules: {
             before: { rules: ['no-guardrails', 'reads'], sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
-            after: { rules: ['no-guardrails', 'dev-writes', 'reads'], sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+            after: {
+              rules: ['no-guardrails', 'dev-writes', 'reads'],
+              sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+            },
             added: ['dev-writes'],
             removed: [],
             modified: ['reads'],
@@ -173,11 +231,16 @@ describe('policy through the control API (one process, real engine)', () => {
         });
         // The same session, now under the new rules.
         expect(await insert(3)).toBe('ok');
-        expect(await outcome(session.query(`delete from ${TABLE}`))).toMatch(/^42501: .*\(rule no-guardrails\)$/);
+        expect(await outcome(session.query(`delete from ${TABLE}`))).toMatch(
+          /^42501: .*\(rule no-guardrails\)$/,
+        );
 
         // SIGHUP runs the same reload; an unchanged file changes nothing.
         const again = await gateway.reload();
-        expect(again).toMatchObject({ applied: true, policy: { changed: false, added: [], removed: [], modified: [] } });
+        expect(again).toMatchObject({
+          applied: true,
+          policy: { changed: false, added: [], removed: [], modified: [] },
+        });
         expect((await post('/policy/reload', undefined, ['mallory', ['dev']])).status).toBe(403);
       } finally {
         await session.end();
@@ -189,15 +252,36 @@ describe('policy through the control API (one process, real engine)', () => {
         .map((l) => JSON.parse(l) as Record<string, unknown>);
       const reloads = events.filter((e) => e.type === 'policy.reloaded');
       expect(reloads).toEqual([
-        expect.objectContaining({ ok: false, trigger: 'api', actor: 'root', rules: 2, error: expect.stringContaining('policy.rules[0].action') }),
-        expect.objectContaining({ ok: true, trigger: 'api', actor: 'root', rules: 3, error: null, policy_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+        expect.objectContaining({
+          ok: false,
+          trigger: 'api',
+          actor: 'root',
+          rules: 2,
+          error: expect.stringContaining('policy.rules[0].action'),
+        }),
+        expect.objectContaining({
+          ok: true,
+          trigger: 'api',
+          actor: 'root',
+          rules: 3,
+          error: null,
+          policy_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        }),
         expect.objectContaining({ ok: true, trigger: 'signal', actor: null, rules: 3, error: null }),
       ]);
       // The record sits between the last statement judged by the old rules and the first judged by the new.
       const intents = events.filter((e) => e.type === 'statement.intent' && e.subject === 'alice');
       const applied = events.indexOf(reloads[1]!);
-      expect(intents.filter((e) => events.indexOf(e) < applied).map((e) => e.rule_id)).toEqual(['reads', 'default-deny', 'default-deny', 'reads']);
-      expect(intents.filter((e) => events.indexOf(e) > applied).map((e) => e.rule_id)).toEqual(['dev-writes', 'no-guardrails']);
+      expect(intents.filter((e) => events.indexOf(e) < applied).map((e) => e.rule_id)).toEqual([
+        'reads',
+        'default-deny',
+        'default-deny',
+        'reads',
+      ]);
+      expect(intents.filter((e) => events.indexOf(e) > applied).map((e) => e.rule_id)).toEqual([
+        'dev-writes',
+        'no-guardrails',
+      ]);
       const verify = memoryIo(tmp.dir);
       expect(await runCli(['audit', 'verify', join(tmp.dir, 'audit.jsonl')], verify)).toBe(0);
     });

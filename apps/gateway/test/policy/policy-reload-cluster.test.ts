@@ -81,14 +81,31 @@ ${rules}    - { id: reads, when: { kinds: [read] }, action: allow }
     const clients: Client[] = [];
     let afterSha = '';
     try {
-      for (let i = 0; i < 16 && new Set(clients.map((c) => CancelKeyRegistry.workerOf(processId(c)))).size < 2; i++) {
-        const c = new Client({ host: '127.0.0.1', port: pgPort, user: 'ci', password: TOKEN, database: 'local' });
+      for (
+        let i = 0;
+        i < 16 && new Set(clients.map((c) => CancelKeyRegistry.workerOf(processId(c)))).size < 2;
+        i++
+      ) {
+        const c = new Client({
+          host: '127.0.0.1',
+          port: pgPort,
+          user: 'ci',
+          password: TOKEN,
+          database: 'local',
+        });
         await c.connect();
         clients.push(c);
       }
       expect(new Set(clients.map((c) => CancelKeyRegistry.workerOf(processId(c))))).toEqual(new Set([1, 2]));
       const inserts = () =>
-        Promise.all(clients.map((c) => c.query(`insert into ${TABLE} values (1)`).then(() => 'ok', (e: { code?: string }) => e.code)));
+        Promise.all(
+          clients.map((c) =>
+            c.query(`insert into ${TABLE} values (1)`).then(
+              () => 'ok',
+              (e: { code?: string }) => e.code,
+            ),
+          ),
+        );
       expect(new Set(await inserts())).toEqual(new Set(['42501']));
 
       writeFileSync(file, configText('    - { id: writes, when: { kinds: [write] }, action: permit }\n'));
@@ -97,7 +114,10 @@ ${rules}    - { id: reads, when: { kinds: [read] }, action: allow }
       expect(bad.body.issues).toEqual([expect.stringContaining('policy.rules[1].action')]);
       expect(new Set(await inserts())).toEqual(new Set(['42501']));
 
-      writeFileSync(file, configText(`    - { id: writes, when: { kinds: [write], tables: ["${TABLE}"] }, action: allow }\n`));
+      writeFileSync(
+        file,
+        configText(`    - { id: writes, when: { kinds: [write], tables: ["${TABLE}"] }, action: allow }\n`),
+      );
       const good = await reload();
       expect(good.status).toBe(200);
       const after = (good.body.rules as { after: { rules: string[]; sha256: string } }).after;
@@ -123,8 +143,20 @@ ${rules}    - { id: reads, when: { kinds: [read] }, action: allow }
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .filter((e) => e.type === 'policy.reloaded');
       expect(events).toEqual([
-        expect.objectContaining({ ok: false, trigger: 'api', actor: 'ops-bot', rules: 2, error: expect.stringContaining('policy.rules[1].action') }),
-        expect.objectContaining({ ok: true, trigger: 'api', actor: 'ops-bot', rules: 3, policy_sha256: afterSha }),
+        expect.objectContaining({
+          ok: false,
+          trigger: 'api',
+          actor: 'ops-bot',
+          rules: 2,
+          error: expect.stringContaining('policy.rules[1].action'),
+        }),
+        expect.objectContaining({
+          ok: true,
+          trigger: 'api',
+          actor: 'ops-bot',
+          rules: 3,
+          policy_sha256: afterSha,
+        }),
       ]);
     }
   }, 30000);
@@ -133,4 +165,3 @@ ${rules}    - { id: reads, when: { kinds: [read] }, action: allow }
 function processId(c: Client): number {
   return (c as unknown as { processID: number }).processID;
 }
-

@@ -66,7 +66,8 @@ export function explainRoutes(options: ExplainRoutesOptions): FastifyPluginAsync
             sql,
           });
         } catch (err) {
-          if (err instanceof ExplainInputError) return reply.code(422).send({ error: 'unknown_target', message: err.message });
+          if (err instanceof ExplainInputError)
+            return reply.code(422).send({ error: 'unknown_target', message: err.message });
           throw err;
         }
       },

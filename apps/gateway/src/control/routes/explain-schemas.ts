@@ -7,10 +7,20 @@ export const explainBodySchema = {
   required: ['identity', 'target', 'sql'],
   additionalProperties: false,
   properties: {
-    identity: { type: 'string', minLength: 1, maxLength: 256, description: 'The subject the statement runs as' },
+    identity: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 256,
+      description: 'The subject the statement runs as',
+    },
     groups: { ...strings, maxItems: 256, default: [], description: "The identity's groups" },
     target: { type: 'string', minLength: 1, maxLength: 128, description: 'A configured target name' },
-    database: { type: 'string', minLength: 1, maxLength: 255, description: "Upstream database; the target's by default" },
+    database: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description: "Upstream database; the target's by default",
+    },
     sql: { type: 'string', minLength: 1, description: 'One or more statements; nothing is run' },
   },
 } as const;
@@ -50,7 +60,16 @@ const traceSchema = {
 
 const factsSchema = {
   type: 'object',
-  required: ['kind', 'command', 'tablesRead', 'tablesWritten', 'columns', 'functions', 'guardrails', 'fingerprint'],
+  required: [
+    'kind',
+    'command',
+    'tablesRead',
+    'tablesWritten',
+    'columns',
+    'functions',
+    'guardrails',
+    'fingerprint',
+  ],
   properties: {
     kind: { type: 'string' },
     command: { type: 'string' },
@@ -61,7 +80,11 @@ const factsSchema = {
       items: {
         type: 'object',
         required: ['table', 'column', 'role'],
-        properties: { table: { type: ['string', 'null'] }, column: { type: 'string' }, role: { type: 'string' } },
+        properties: {
+          table: { type: ['string', 'null'] },
+          column: { type: 'string' },
+          role: { type: 'string' },
+        },
       },
     },
     functions: strings,

@@ -75,7 +75,14 @@ export function policyReloadRoutes(options: PolicyReloadRoutesOptions): FastifyP
           tags: ['policy'],
           summary: 'Re-read the config file and swap the policy (and the rest of the config) whole',
           security: [{ bearer: [] }],
-          response: { 200: appliedSchema, 401: errorRef, 403: errorRef, 422: refusedSchema, 500: refusedSchema, 503: refusedSchema },
+          response: {
+            200: appliedSchema,
+            401: errorRef,
+            403: errorRef,
+            422: refusedSchema,
+            500: refusedSchema,
+            503: refusedSchema,
+          },
         },
       },
       async (request, reply) => {
@@ -85,17 +92,26 @@ export function policyReloadRoutes(options: PolicyReloadRoutesOptions): FastifyP
           const status = result.issues.length === 0 ? 503 : 422;
           const error = status === 503 ? 'unavailable' : 'invalid_config';
           const message =
-            status === 503 ? result.reason : 'the configuration file was refused; the running rules stay in force';
+            status === 503
+              ? result.reason
+              : 'the configuration file was refused; the running rules stay in force';
           return reply.code(status).send({ error, message, issues: result.issues });
         }
-        request.log.info({ actor, rules: result.policy.after.rules.length }, 'policy reloaded through the control API');
-        const lagging = result.workers.filter((w) => !w.applied || w.policy?.sha256 !== result.policy.after.sha256);
+        request.log.info(
+          { actor, rules: result.policy.after.rules.length },
+          'policy reloaded through the control API',
+        );
+        const lagging = result.workers.filter(
+          (w) => !w.applied || w.policy?.sha256 !== result.policy.after.sha256,
+        );
         if (lagging.length > 0) {
           return reply.code(500).send({
             error: 'reload_incomplete',
-            message: 'the new configuration is in force here, but not in every worker; fix the file and reload again',
+            message:
+              'the new configuration is in force here, but not in every worker; fix the file and reload again',
             issues: lagging.map(
-              (w) => `worker ${w.worker}: ${w.applied ? 'enforces rules read from a different version of the file' : (w.error ?? 'kept its rules')}`,
+              (w) =>
+                `worker ${w.worker}: ${w.applied ? 'enforces rules read from a different version of the file' : (w.error ?? 'kept its rules')}`,
             ),
           });
         }
