@@ -7,3 +7,10 @@ export {
   PostgresAnalyser,
   type PostgresAnalyserOptions,
 } from './postgres/postgres-analyser';
+export * from './data-flow';
+export {
+  analysePostgresDataFlow,
+  createPostgresDataFlowAnalyser,
+  PostgresDataFlowAnalyser,
+  type PostgresDataFlowOptions,
+} from './postgres/data-flow-analyser';

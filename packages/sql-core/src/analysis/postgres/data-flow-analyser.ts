@@ -1,0 +1,68 @@
+import { loadModule, parseSync } from 'libpg-query';
+import { AnalysisCache } from '../analysis-cache';
+import type { StatementDataFlow } from '../data-flow';
+import { traceStatement } from './lineage-statements';
+import { isObj, list } from './pg-node';
+
+export interface PostgresDataFlowOptions {
+  /** Distinct statement texts whose data flow is kept (least recently used first out). Default 10,000. */
+  readonly cacheSize?: number;
+  /** Texts longer than this (characters) are traced every time, not cached. Default 16,384. */
+  readonly maxCachedLength?: number;
+}
+
+const EMPTY: readonly StatementDataFlow[] = Object.freeze([]);
+
+/**
+ * The data flow of each statement of a client string (one entry per
+ * statement, in the order `StatementAnalyser.analyse` lists them), or an empty
+ * list when the text does not parse. Pure; needs libpg-query's WASM loaded
+ * (`createPostgresDataFlowAnalyser` or the PostgreSQL analyser load it).
+ */
+export function analysePostgresDataFlow(sql: string): readonly StatementDataFlow[] {
+  if (sql.length === 0) return EMPTY;
+  let tree: unknown;
+  try {
+    tree = parseSync(sql);
+  } catch {
+    return EMPTY;
+  }
+  const out: StatementDataFlow[] = [];
+  for (const raw of list(isObj(tree) ? tree.stmts : undefined)) {
+    if (isObj(raw)) out.push(traceStatement(raw.stmt));
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Output-column lineage and value flows of PostgreSQL statements, cached by
+ * exact text. A separate parse from the statement analyser's: only identities
+ * whose results are masked need it.
+ */
+export class PostgresDataFlowAnalyser {
+  readonly #cache: AnalysisCache<readonly StatementDataFlow[]>;
+  readonly #maxCachedLength: number;
+
+  constructor(options: PostgresDataFlowOptions = {}) {
+    this.#cache = new AnalysisCache(options.cacheSize ?? 10_000);
+    this.#maxCachedLength = options.maxCachedLength ?? 16_384;
+  }
+
+  analyse(sql: string): readonly StatementDataFlow[] {
+    const cacheable = sql.length <= this.#maxCachedLength;
+    if (cacheable) {
+      const hit = this.#cache.get(sql);
+      if (hit !== undefined) return hit;
+    }
+    const result = analysePostgresDataFlow(sql);
+    if (cacheable) this.#cache.set(sql, result);
+    return result;
+  }
+}
+
+export async function createPostgresDataFlowAnalyser(
+  options: PostgresDataFlowOptions = {},
+): Promise<PostgresDataFlowAnalyser> {
+  await loadModule();
+  return new PostgresDataFlowAnalyser(options);
+}
