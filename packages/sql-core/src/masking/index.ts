@@ -43,6 +43,7 @@ export {
   Lineage,
   ValueScan,
   createMaskPlan,
+  isSensitiveSource,
   planColumnMask,
   type ColumnMaskDecision,
   type ColumnMaskRule,
@@ -50,3 +51,4 @@ export {
   type MaskPlan,
   type ResultColumn,
 } from './mask-plan';
+export { MaskingRuleId, checkDataFlow, touchesSensitive, type FlowDenial } from './flow-checks';

@@ -1,3 +1,4 @@
+import type { StatementDataFlow } from '../analysis/data-flow';
 import { bareTableName } from './column-name';
 import { classifyColumn, type ColumnClassification, type ColumnInput } from './column-classifier';
 import { isTextual } from './column-type';
@@ -49,6 +50,13 @@ export interface MaskPlan {
   readonly valueScan: ValueScan;
   readonly rules: readonly ColumnMaskRule[];
   readonly options: MaskOptions;
+  /** False (`masking.auto: false`): only `rules` mask; no name classification, no value scan. Default true. */
+  readonly auto?: boolean;
+  /**
+   * Set by the mask planner for the statement being answered: the lineage of each
+   * statement's result columns and its data flow, in the order of the client string.
+   */
+  readonly statements?: readonly StatementDataFlow[];
 }
 
 /** Lineage of a result column, as analysis or the engine's metadata traced it. */
@@ -85,6 +93,8 @@ export function createMaskPlan(partial: Partial<MaskPlan> = {}): MaskPlan {
     valueScan: partial.valueScan ?? ValueScan.unclassified,
     rules: Object.freeze([...(partial.rules ?? [])]),
     options: Object.freeze({ ...DEFAULT_MASK_OPTIONS, ...partial.options }),
+    ...(partial.auto === false ? { auto: false } : {}),
+    ...(partial.statements ? { statements: partial.statements } : {}),
   });
 }
 
@@ -141,6 +151,7 @@ function fromRule(
  * scan for columns nothing classified, as the plan's `valueScan` says.
  */
 export function planColumnMask(plan: MaskPlan, column: ResultColumn): ColumnMaskDecision | null {
+  if (plan.auto === false) return rulesOnly(plan, column);
   const sources = column.sources ?? [];
   if (column.lineage === 'direct') {
     const rule = ruleFor(plan, column.table, column.column);
@@ -175,6 +186,15 @@ export function planColumnMask(plan: MaskPlan, column: ResultColumn): ColumnMask
         reason: `whole rows of ${table ?? '?'} as JSON: keys classify as its columns`,
       };
     }
+  } else {
+    // Lineage unknown: the name the result gives the column is all there is (`... AS ssn`).
+    const own = classifyColumn(column);
+    if (own)
+      return {
+        masker: createColumnMasker(own, column, plan.options),
+        kind: own.detector,
+        reason: `lineage unknown; ${own.reason}`,
+      };
   }
   const scan =
     plan.valueScan === ValueScan.unclassified ||
@@ -189,4 +209,32 @@ export function planColumnMask(plan: MaskPlan, column: ResultColumn): ColumnMask
         ? 'lineage unknown: values are scanned'
         : 'values are scanned for sensitive spans',
   };
+}
+
+/** `masking.auto: false`: explicit rules alone decide (a derived column by its sources' rules). */
+function rulesOnly(plan: MaskPlan, column: ResultColumn): ColumnMaskDecision | null {
+  if (column.lineage === 'direct') {
+    const rule = ruleFor(plan, column.table, column.column);
+    return rule ? fromRule(plan, rule, column, '') : null;
+  }
+  for (const s of column.sources ?? []) {
+    const rule = ruleFor(plan, s.table, s.column);
+    if (rule && rule.mask !== 'never') return fromRule(plan, rule, column, ` (via ${column.column})`);
+  }
+  return null;
+}
+
+/**
+ * Whether values of this table column are hidden from masked identities, judged
+ * by name alone (before any type is known): an explicit rule, or a name that
+ * classifies as a text column would (free text aside: it is scanned, not
+ * hidden). A whole row (`*`) may hold anything: it counts as sensitive.
+ */
+export function isSensitiveSource(plan: MaskPlan, table: string | null, column: string): boolean {
+  if (column === '*') return true;
+  const rule = ruleFor(plan, table, column);
+  if (rule) return rule.mask !== 'never';
+  if (plan.auto === false) return false;
+  const c = classifyColumn({ table, column, type: 'text' });
+  return c !== null && c.detector !== DetectorId.freeText && c.confidence !== 'low';
 }

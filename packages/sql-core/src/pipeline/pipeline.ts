@@ -9,12 +9,13 @@ import {
 } from '../audit/session-event-builders';
 import { statementIntentEvent, statementOutcomeEvent } from '../audit/statement-event-builders';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
+import type { MaskPlan } from '../masking/mask-plan';
 import type { Policy, PolicyVerdict } from '../policy/policy';
 import type { SessionContext } from '../session/session-context';
 import type { ApprovalGate } from './approval-gate';
 import type { AuditTrail } from './audit-trail';
 import type { AllowDecision, Decision, DenyDecision } from './decision';
-import type { MaskPlanner } from './mask-planner';
+import type { MaskDenial, MaskPlanner } from './mask-planner';
 import { reviewStatement } from './review';
 import { NO_HOOKS, type StatementHooks } from './statement-hooks';
 import type { StatementEvent, StatementOutcome } from './statement-event';
@@ -74,9 +75,17 @@ export class Pipeline {
   onStatement(event: StatementEvent, hooks: StatementHooks = NO_HOOKS): Decision | Promise<Decision> {
     const { statements, verdict } = this.decide(event);
     // An empty string (only comments or whitespace) carries no statement: the server answers it itself.
-    if (verdict === null) return this.#allow(event, 'empty-statement', statements);
+    if (verdict === null) return this.#allow(event, 'empty-statement', statements, null);
+    // Masking may refuse what policy allows (side channels, strict mode), before anything waits.
+    const masking = verdict.action === 'deny' ? null : this.#maskPlan(event, statements);
+    if (masking !== null && 'deny' in masking) {
+      return this.#record(
+        event,
+        deny(masking.ruleId, masking.deny, GatewayErrorCode.policyDenied, statements),
+      );
+    }
 
-    if (verdict.action === 'allow') return this.#allow(event, verdict.ruleId, statements);
+    if (verdict.action === 'allow') return this.#allow(event, verdict.ruleId, statements, masking);
     event.session.logger.info(
       { rule: verdict.ruleId, action: verdict.action, seq: event.seq },
       'statement not allowed',
@@ -105,7 +114,7 @@ export class Pipeline {
       gate,
       audit: this.#deps.audit ?? null,
       hooks,
-      allow: (id) => this.#allowed(event, verdict.ruleId, statements, id),
+      allow: (id) => this.#allowed(event, verdict.ruleId, statements, id, masking),
     });
   }
 
@@ -131,8 +140,19 @@ export class Pipeline {
     event: StatementEvent,
     ruleId: string,
     statements: readonly StatementFacts[],
+    maskPlan: MaskPlan | null,
   ): Decision | Promise<Decision> {
-    return this.#record(event, this.#allowed(event, ruleId, statements, null));
+    return this.#record(event, this.#allowed(event, ruleId, statements, null, maskPlan));
+  }
+
+  /** The planner's answer; a planner that throws denies (fail closed). */
+  #maskPlan(event: StatementEvent, statements: readonly StatementFacts[]): MaskPlan | MaskDenial | null {
+    try {
+      return this.#deps.masking?.plan(event, statements) ?? null;
+    } catch (err) {
+      event.session.logger.error({ err }, 'mask planning failed');
+      return { deny: 'the masking of its results could not be planned', ruleId: 'masking-error' };
+    }
   }
 
   #allowed(
@@ -140,9 +160,9 @@ export class Pipeline {
     ruleId: string,
     statements: readonly StatementFacts[],
     approvalId: string | null,
+    maskPlan: MaskPlan | null,
   ): AllowDecision {
     event.prepared?.apply(statements);
-    const maskPlan = this.#deps.masking?.plan(event, statements) ?? null;
     return approvalId === null
       ? { action: 'allow', ruleId, statements, maskPlan }
       : { action: 'allow', ruleId, statements, maskPlan, approvalId };
