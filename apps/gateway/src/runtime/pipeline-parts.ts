@@ -1,4 +1,5 @@
 import { AuditTrail, type ApprovalGate, type MaskPlanner } from '@gatehouse/sql-core';
+import { openApprovalGate } from '../approvals/open-approval-gate';
 import { openAuditSinks } from '../audit';
 import type { GatewayServices } from './engine-wiring';
 
@@ -19,10 +20,17 @@ export async function openPipelineParts(services: GatewayServices, workerId: num
   const config = services.config();
   const sink = await openAuditSinks(config.audit, services.logger, workerId);
   const audit = new AuditTrail({ sink, onFailure: config.audit.on_failure }, services.logger.child({ component: 'audit' }));
+  const approvals = await openApprovalGate(services, workerId, audit).catch(async (err: unknown) => {
+    await sink.close();
+    throw err;
+  });
   return {
     audit,
-    approvals: null,
+    approvals: approvals?.gate ?? null,
     masking: null,
-    close: () => sink.close(),
+    close: async () => {
+      await approvals?.close();
+      await sink.close();
+    },
   };
 }
