@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SessionRegistry } from '@gatehouse/sql-core';
+import { openApprovalsApi } from '../approvals/approvals-api';
 import type { GatehouseConfig } from '../config';
 import { buildControlApp, localSessionDirectory, type ControlExtensions, type SessionDirectory } from '../control';
 import { explainRoutes } from '../control/routes/explain-routes';
@@ -71,6 +72,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   };
 
   const tls = config.control.tls;
+  const approvalsApi = await openApprovalsApi(() => config, env, logger);
   const control: FastifyInstance = await buildControlApp({
     logger: logger.child({ component: 'control' }),
     state: () => ({
@@ -81,10 +83,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       draining,
     }),
     sessions: options.sessionDirectory ?? localSessionDirectory(sessions),
-    extensions: controlExtensions,
+    extensions: approvalsApi.withRoutes(controlExtensions),
     ...(tls ? { https: { cert: readFileSync(tls.cert, 'utf8'), key: readFileSync(tls.key, 'utf8') } } : {}),
   });
-  await control.listen({ host: config.control.host, port: config.control.port });
+  await control
+    .listen({ host: config.control.host, port: config.control.port })
+    .catch(async (err: unknown) => {
+      await control.close();
+      await approvalsApi.close();
+      throw err;
+    });
   const controlAddress = control.server.address() as AddressInfo;
   logger.info({ host: controlAddress.address, port: controlAddress.port, tls: tls !== null }, 'control API listening');
 
@@ -92,6 +100,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     listeners = await (options.startListeners ?? startEngineListeners)(services);
   } catch (err) {
     await control.close();
+    await approvalsApi.close();
     throw err;
   }
 
@@ -108,6 +117,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       // Whatever a listener left behind is ended now.
       sessions.terminateAll('the gateway is shutting down');
       await control.close();
+      await approvalsApi.close();
       logger.info('stopped');
     })();
     return stopping;
