@@ -1,3 +1,4 @@
+import { approvalsCommand, APPROVALS_USAGE } from './approvals';
 import { auditVerifyCommand } from './audit-verify';
 import { checkCommand, CHECK_USAGE } from './check';
 import { ExitCode, processIo, type CliIo } from './cli-io';
@@ -6,6 +7,7 @@ import { startCommand, START_USAGE } from './start';
 import { tokenCommand, TOKEN_USAGE } from './token';
 
 export { processIo, ExitCode, type CliIo } from './cli-io';
+export { approvalsCommand } from './approvals';
 export { checkCommand } from './check';
 export { explainCommand } from './explain';
 export { startCommand } from './start';
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, (args: readonly string[], io: CliIo) => Promise<n
   explain: explainCommand,
   token: tokenCommand,
   audit: auditCommand,
+  approvals: approvalsCommand,
 };
 
 export const USAGE = `usage: gatehouse <command> [options]
@@ -38,6 +41,7 @@ commands:
   explain --as SUBJECT --groups a,b --target NAME "SQL" the decision and why, without running it
   token   --sub SUBJECT [--groups a,b] [--ttl 1h]      sign a token with the dev issuer
   audit   verify FILE...                               prove an audit file's hash chain
+  approvals list|show ID|approve ID|deny ID            read and decide held statements (control API)
 
 The config file is --config, else $GATEHOUSE_CONFIG, else ./gatehouse.yaml,
 else ./gatehouse.example.yaml. Run \`gatehouse <command> --help\` for details.
@@ -46,7 +50,8 @@ ${START_USAGE}
 ${CHECK_USAGE}
 ${EXPLAIN_USAGE}
 ${TOKEN_USAGE}
-${AUDIT_USAGE}`;
+${AUDIT_USAGE}
+${APPROVALS_USAGE}`;
 
 /** The `gatehouse` command line; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
