@@ -223,8 +223,8 @@ export async function api(
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whatever JSON the API sent
 ): Promise<{ status: number; body: any }> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(`http://127.0.0.1:${gw.controlPort}${path}`, {
     method,
     headers: {
