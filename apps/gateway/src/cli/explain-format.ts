@@ -40,7 +40,8 @@ export function formatExplainReport(report: ExplainReport): string {
   for (const s of report.statements) lines.push('', ...statementLines(s, report.statements.length));
   lines.push('');
   const d = report.decision;
-  const whole = report.statements.length > 1 ? ' (the strictest statement decides for the whole string)' : '';
+  const whole =
+    report.statements.length > 1 ? `, the strictest of the ${report.statements.length} statements` : '';
   lines.push(`decision: ${d.action} (rule ${d.ruleId})${whole}`);
   if (report.statements.length !== 1) lines.push(`reason:   ${d.reason}`);
   const c = report.client;
