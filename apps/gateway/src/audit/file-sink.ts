@@ -69,9 +69,18 @@ export interface FileSinkStats {
   failures: number;
 }
 
+/** Where a record landed in the chain: what copies of the chain (PostgreSQL, webhook) carry. */
+export interface WrittenRecord {
+  readonly seq: number;
+  /** SHA-256 of `line`: the next record's `prev`. */
+  readonly hash: string;
+  /** The exact line in the file, without the newline. */
+  readonly line: string;
+}
+
 interface Entry {
   readonly body: string;
-  readonly resolve: () => void;
+  readonly resolve: (record: WrittenRecord | null) => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -155,6 +164,11 @@ export class FileAuditSink implements AuditSink {
   }
 
   write(event: AuditEvent): Promise<void> {
+    return this.append(event).then(() => undefined);
+  }
+
+  /** As `write`, resolving with the record's place in the chain (null if it is not known). */
+  append(event: AuditEvent): Promise<WrittenRecord | null> {
     if (this.#closing !== null) {
       return Promise.reject(new GatewayError(GatewayErrorCode.auditUnavailable, 'the audit sink is closed'));
     }
@@ -164,7 +178,7 @@ export class FileAuditSink implements AuditSink {
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<WrittenRecord | null>((resolve, reject) => {
       this.#queue.push({ body, resolve, reject });
       this.#kick();
     });
@@ -246,6 +260,7 @@ export class FileAuditSink implements AuditSink {
   async #writeBatch(batch: Entry[]): Promise<Error | null> {
     let ends: number[] = [];
     let firstEntry = 0;
+    const linkedLines: WrittenRecord[] = [];
     try {
       if (this.#mustReopen || this.#fd === null) await this.#openLive();
       if (this.#rotationDue()) await this.#rotate();
@@ -260,6 +275,7 @@ export class FileAuditSink implements AuditSink {
           offset += 1;
         }
         const linked = this.#chain.link(body, head);
+        linkedLines.push(linked);
         head = linked;
         parts.push(linked.line, '\n');
         offset += Buffer.byteLength(linked.line) + 1;
@@ -283,7 +299,7 @@ export class FileAuditSink implements AuditSink {
         this.#fsync.written(ends.length);
       }
       this.#healed();
-      for (const e of batch) e.resolve();
+      batch.forEach((e, i) => e.resolve(linkedLines[firstEntry + i] ?? null));
       return null;
     } catch (raw) {
       const err = raw as Error;
@@ -292,7 +308,7 @@ export class FileAuditSink implements AuditSink {
       const written =
         err instanceof PartialWriteError && this.#durability === AuditDurability.write ? err.bytesWritten : 0;
       batch.forEach((e, i) => {
-        if ((ends[firstEntry + i] ?? Infinity) <= written) e.resolve();
+        if ((ends[firstEntry + i] ?? Infinity) <= written) e.resolve(linkedLines[firstEntry + i] ?? null);
         else e.reject(this.#refusal(err));
       });
       return err;

@@ -1,0 +1,143 @@
+import { GatewayError, GatewayErrorCode, type AuditEvent, type AuditSink } from '@gatehouse/sql-core';
+import type { Logger } from 'pino';
+import type { WrittenRecord } from './file-sink';
+import type { ReplicaQueue, ReplicatedRecord } from './replica-queue';
+
+/** The sink whose write gates statements: the audit file. */
+export interface GatingSink {
+  append(event: AuditEvent): Promise<WrittenRecord | null>;
+  close(): Promise<void>;
+  readonly healthy: boolean;
+}
+
+/** One event as the audit saw it, for metrics and spans. Times are performance.now() of this process. */
+export interface AuditObservation {
+  readonly event: AuditEvent;
+  /** When the event reached the audit (the pipeline calls write at once, so: when it happened). */
+  readonly receivedAt: number;
+  /** When the gating write settled (= receivedAt without a file). */
+  readonly settledAt: number;
+  /** False when the file refused the record. */
+  readonly written: boolean;
+}
+
+/** Sees every event once its gating write settled. Must be cheap and must not throw (it is guarded anyway). */
+export interface AuditObserver {
+  observe(observation: AuditObservation): void;
+}
+
+export interface AuditFanOutOptions {
+  /** The file; null when `audit.enabled: false` (events reach only the observers). */
+  readonly primary: GatingSink | null;
+  /** Name of the file's chain in the copies (`<host>:<stem>`). */
+  readonly chain: string;
+  readonly replicas: readonly ReplicaQueue[];
+  readonly observers: readonly AuditObserver[];
+  /**
+   * Targets whose intents keep `sql_text` (the trail asks for the text when
+   * any target does; intents of the others lose it here, before anything is
+   * written). Null: every target keeps it.
+   */
+  readonly keepFullText: ReadonlySet<string> | null;
+  /** How long close() lets the copies drain. */
+  readonly closeDeadlineMs?: number;
+  readonly logger: Logger;
+}
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * The AuditSink the pipeline writes to. The file alone decides whether a
+ * write succeeded (and so whether a statement may run); once it settles,
+ * the observers (metrics, spans) see the event and, if the file took it,
+ * each secondary sink's queue gets the record as written, with its place in
+ * the chain. A secondary sink never delays or refuses a statement.
+ */
+export class AuditFanOut implements AuditSink {
+  readonly #options: AuditFanOutOptions;
+  #closing: Promise<void> | null = null;
+  #observerFailed = false;
+
+  constructor(options: AuditFanOutOptions) {
+    this.#options = options;
+  }
+
+  get healthy(): boolean {
+    return this.#closing === null && (this.#options.primary?.healthy ?? true);
+  }
+
+  get replicas(): readonly ReplicaQueue[] {
+    return this.#options.replicas;
+  }
+
+  write(raw: AuditEvent): Promise<void> {
+    if (this.#closing !== null)
+      return Promise.reject(new GatewayError(GatewayErrorCode.auditUnavailable, 'the audit sink is closed'));
+    const receivedAt = performance.now();
+    const event = this.#withoutUnwantedText(raw);
+    const primary = this.#options.primary;
+    if (primary === null) {
+      this.#observe({ event, receivedAt, settledAt: receivedAt, written: true });
+      return RESOLVED;
+    }
+    return primary.append(event).then(
+      (record) => {
+        this.#observe({ event, receivedAt, settledAt: performance.now(), written: true });
+        if (record !== null && this.#options.replicas.length > 0) this.#replicate(event, record);
+      },
+      (err: unknown) => {
+        this.#observe({ event, receivedAt, settledAt: performance.now(), written: false });
+        throw err;
+      },
+    );
+  }
+
+  /** Closes the file first (every acknowledged record is in it), then lets the copies drain. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      let failure: unknown = null;
+      await this.#options.primary?.close().catch((err: unknown) => (failure = err));
+      const deadline = this.#options.closeDeadlineMs ?? 5000;
+      await Promise.all(this.#options.replicas.map((q) => q.close(deadline)));
+      if (failure) throw failure;
+    })();
+    return this.#closing;
+  }
+
+  #replicate(event: AuditEvent, record: WrittenRecord): void {
+    const replicated: ReplicatedRecord = {
+      chain: this.#options.chain,
+      seq: record.seq,
+      hash: record.hash,
+      line: record.line,
+      event,
+    };
+    for (const queue of this.#options.replicas) queue.push(replicated);
+  }
+
+  #observe(observation: AuditObservation): void {
+    for (const observer of this.#options.observers) {
+      try {
+        observer.observe(observation);
+      } catch (err) {
+        // Metrics and spans must never cost a statement; say so once.
+        if (!this.#observerFailed)
+          this.#options.logger.error({ err }, 'audit observer failed (metrics or spans may be incomplete)');
+        this.#observerFailed = true;
+      }
+    }
+  }
+
+  #withoutUnwantedText(event: AuditEvent): AuditEvent {
+    const keep = this.#options.keepFullText;
+    if (
+      keep === null ||
+      event.type !== 'statement.intent' ||
+      event.sql_text === undefined ||
+      keep.has(event.target)
+    )
+      return event;
+    const { sql_text: _dropped, ...rest } = event;
+    return rest;
+  }
+}
