@@ -9,6 +9,7 @@ import { buildControlApp, localSessionDirectory, type ControlExtensions, type Se
 import { explainRoutes } from '../control/routes/explain-routes';
 import { policyReloadRoutes } from '../control/routes/policy-reload-routes';
 import { createLogger } from '../logging';
+import { observabilityRoutes } from '../metrics/observability-routes';
 import { startEngineListeners, type EngineListener, type StartEngineListeners } from './engine-wiring';
 import { createGatewayReload, type ReloadResult } from './gateway-reload';
 import type { ReloadRequest } from './policy-reload';
@@ -61,11 +62,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     stopping: () => stopping !== null,
     applied: (next) => void (config = next),
   });
+  const observability = observabilityRoutes({ owner: services, config: () => config, verifier, env, logger });
   // Built-in admin routes beside any the caller adds: explain and policy reload.
   const controlExtensions: ControlExtensions = {
     ...options.controlExtensions,
+    public: [...(options.controlExtensions?.public ?? []), ...observability.public],
     admin: [
       ...(options.controlExtensions?.admin ?? []),
+      ...observability.admin,
       explainRoutes({ config: () => config }),
       policyReloadRoutes({ reload }),
     ],
@@ -118,6 +122,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       sessions.terminateAll('the gateway is shutting down');
       await control.close();
       await approvalsApi.close();
+      await observability.close();
       logger.info('stopped');
     })();
     return stopping;

@@ -1,6 +1,7 @@
 import { AuditTrail, type ApprovalGate, type MaskPlanner } from '@gatehouse/sql-core';
 import { openApprovalGate } from '../approvals/open-approval-gate';
-import { openAuditSinks } from '../audit';
+import { openAuditSinks, wantsFullText } from '../audit';
+import { auditObservers, metricsOf } from '../metrics';
 import type { GatewayServices } from './engine-wiring';
 
 /** What the pipeline of one process is built from, besides analysis and policy. */
@@ -18,8 +19,11 @@ export interface PipelineParts {
  */
 export async function openPipelineParts(services: GatewayServices, workerId: number): Promise<PipelineParts> {
   const config = services.config();
-  const sink = await openAuditSinks(config.audit, services.logger, workerId);
-  const audit = new AuditTrail({ sink, onFailure: config.audit.on_failure }, services.logger.child({ component: 'audit' }));
+  const sink = await openAuditSinks(config.audit, services.logger, workerId, auditObservers(services, metricsOf(services)));
+  const audit = new AuditTrail(
+    { sink, onFailure: config.audit.on_failure, keepFullText: wantsFullText(config.audit) },
+    services.logger.child({ component: 'audit' }),
+  );
   const approvals = await openApprovalGate(services, workerId, audit).catch(async (err: unknown) => {
     await sink.close();
     throw err;
