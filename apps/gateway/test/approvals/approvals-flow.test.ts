@@ -258,6 +258,27 @@ describe('approvals through the gateway', () => {
     }
   });
 
+  it('a denial inside a transaction leaves it failed, as a server error would; ROLLBACK ends it', async () => {
+    const table = await newTable('apr', 'txndeny');
+    const alice = await connectAs(gw, 'alice');
+    try {
+      await alice.client.query('BEGIN');
+      const running = outcome(alice.client, `UPDATE ${table} SET v = 'in-txn' WHERE id = 1`);
+      const id = await alice.nextApprovalId();
+      await api(gw, 'bob', 'POST', `/v1/approvals/${id}/deny`, { reason: 'no' });
+      expect(await running).toMatchObject({ code: '42501' });
+      expect(await outcome(alice.client, 'SELECT 1')).toMatchObject({ code: '25P02' });
+      await alice.client.query('ROLLBACK');
+      expect(await outcome(alice.client, 'SELECT 1 AS one')).toEqual({
+        rows: [{ one: 1 }],
+        command: 'SELECT',
+      });
+      expect(await valueOf(table)).toBe('before');
+    } finally {
+      await alice.client.end();
+    }
+  });
+
   it('a CancelRequest while waiting answers 57014 and withdraws the request', async () => {
     const table = await newTable('apr', 'cancel');
     const alice = await connectAs(gw, 'alice');
