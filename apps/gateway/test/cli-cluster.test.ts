@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -58,7 +58,8 @@ audit: { file: ${join(mkdtempSync(join(tmpdir(), 'gh-audit-')), 'audit.jsonl')} 
     });
     gateway.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     gateway.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    for (let i = 0; i < 100 && !output.includes('workers ready'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !output.includes('workers ready'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     if (!output.includes('workers ready')) throw new Error(`gatehouse did not start:\n${output}`);
   }, 30000);
 
@@ -78,17 +79,26 @@ audit: { file: ${join(mkdtempSync(join(tmpdir(), 'gh-audit-')), 'audit.jsonl')} 
     return c;
   };
   const api = (path: string, method = 'GET') =>
-    fetch(`http://127.0.0.1:${controlPort}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
+    fetch(`http://127.0.0.1:${controlPort}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
 
   it('runs statements in worker processes and lists sessions from both', async () => {
     const clients = [client(), client(), client(), client()];
     await Promise.all(clients.map((c) => c.connect()));
     try {
-      const pids = await Promise.all(clients.map((c) => c.query('select pg_backend_pid() as p').then((r) => r.rows[0].p)));
+      const pids = await Promise.all(
+        clients.map((c) => c.query('select pg_backend_pid() as p').then((r) => r.rows[0].p)),
+      );
       expect(new Set(pids).size).toBe(4);
-      const workers = new Set(clients.map((c) => ((c as unknown as { processID: number }).processID >>> 23) & 0xff));
+      const workers = new Set(
+        clients.map((c) => ((c as unknown as { processID: number }).processID >>> 23) & 0xff),
+      );
       expect(workers).toEqual(new Set([1, 2]));
-      const body = (await (await api('/v1/sessions')).json()) as { sessions: { id: string; subject: string }[] };
+      const body = (await (await api('/v1/sessions')).json()) as {
+        sessions: { id: string; subject: string }[];
+      };
       expect(body.sessions).toHaveLength(4);
       expect(body.sessions.every((s) => s.subject === 'cluster-test')).toBe(true);
       // Ending a session through the API reaches whichever worker holds it.
@@ -96,7 +106,8 @@ audit: { file: ${join(mkdtempSync(join(tmpdir(), 'gh-audit-')), 'audit.jsonl')} 
       expect((await api(`/v1/sessions/${victim}`, 'DELETE')).status).toBeLessThan(300);
       const after = (await (await api('/v1/sessions')).json()) as { sessions: { id: string }[] };
       expect(after.sessions.map((s) => s.id)).not.toContain(victim);
-      for (let i = 0; i < 50 && !terminated.includes('57P01'); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 50 && !terminated.includes('57P01'); i++)
+        await new Promise((r) => setTimeout(r, 20));
       expect(terminated).toContain('57P01');
     } finally {
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
@@ -119,10 +130,12 @@ audit: { file: ${join(mkdtempSync(join(tmpdir(), 'gh-audit-')), 'audit.jsonl')} 
         packet.writeInt32BE(80877102, 4);
         packet.writeInt32BE(keys.processID, 8);
         packet.writeInt32BE(keys.secretKey, 12);
-        await new Promise<void>((resolve) => connect(pgPort, '127.0.0.1', function (this: import('node:net').Socket) {
-          this.end(packet);
-          this.on('close', () => resolve());
-        }));
+        await new Promise<void>((resolve) =>
+          connect(pgPort, '127.0.0.1', function (this: Socket) {
+            this.end(packet);
+            this.on('close', () => resolve());
+          }),
+        );
         expect(await running).toBe('57014');
       } finally {
         await c.end();
@@ -133,7 +146,9 @@ audit: { file: ${join(mkdtempSync(join(tmpdir(), 'gh-audit-')), 'audit.jsonl')} 
   it('reloads on SIGHUP in every worker, then drains and exits on SIGTERM', async () => {
     writeFileSync(
       join(dir, 'gatehouse.yaml'),
-      configText('    - { id: no-sleeping, when: { kinds: [read], tables: ["*.none"] }, action: allow }\n    - { id: no-temp, when: { tables: ["gh_forbidden"] }, action: deny }\n'),
+      configText(
+        '    - { id: no-sleeping, when: { kinds: [read], tables: ["*.none"] }, action: allow }\n    - { id: no-temp, when: { tables: ["gh_forbidden"] }, action: deny }\n',
+      ),
     );
     gateway.kill('SIGHUP');
     const clients = [client(), client()];
@@ -141,12 +156,18 @@ audit: { file: ${join(mkdtempSync(join(tmpdir(), 'gh-audit-')), 'audit.jsonl')} 
     try {
       for (let i = 0; i < 50; i++) {
         const results = await Promise.all(
-          clients.map((c) => c.query('select * from gh_forbidden').then(() => 'ran', (e: { code?: string }) => e.code)),
+          clients.map((c) =>
+            c.query('select * from gh_forbidden').then(
+              () => 'ran',
+              (e: { code?: string }) => e.code,
+            ),
+          ),
         );
         if (results.every((r) => r === '42501')) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      for (const c of clients) await expect(c.query('select * from gh_forbidden')).rejects.toMatchObject({ code: '42501' });
+      for (const c of clients)
+        await expect(c.query('select * from gh_forbidden')).rejects.toMatchObject({ code: '42501' });
       const exited = new Promise<number | null>((resolve) => gateway.once('exit', (code) => resolve(code)));
       gateway.kill('SIGTERM');
       expect(await exited).toBe(0);
