@@ -2,6 +2,7 @@ import pino from 'pino';
 import {
   createPostgresAnalyser,
   Pipeline,
+  tableName,
   type CompiledPolicy,
   type ColumnUse,
   type Decision,
@@ -14,7 +15,6 @@ import {
   type StatementEvent,
   type StatementFacts,
   type StatementKind,
-  type TableRef,
   type TargetRef,
 } from '@gatehouse/sql-core';
 import type { GatehouseConfig } from '../config';
@@ -258,8 +258,4 @@ function explainFacts(f: StatementFacts): ExplainedFacts {
     ...(f.executes !== undefined ? { executes: f.executes } : {}),
     ...(f.deallocates !== undefined ? { deallocates: f.deallocates } : {}),
   };
-}
-
-function tableName(t: TableRef): string {
-  return t.schema === null ? t.name : `${t.schema}.${t.name}`;
 }

@@ -108,6 +108,14 @@ describe('policy through the control API (one process, real engine)', () => {
     tmp.cleanup();
   });
 
+  it('documents both routes in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`http://127.0.0.1:${controlPort}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+    };
+    expect(doc.paths['/v1/explain']?.post?.tags).toEqual(['policy']);
+    expect(doc.paths['/v1/policy/reload']?.post?.tags).toEqual(['policy']);
+  });
+
   describe('POST /v1/explain', () => {
     it('answers the same report as gatehouse explain --json', async () => {
       const request = {
