@@ -45,6 +45,8 @@ export interface GatewayConfigOptions {
   readonly approvalsExtra?: string;
   /** Leave the approvals section out. */
   readonly withoutApprovals?: boolean;
+  /** Worker processes when run by `gatehouse start` (startGateway runs one process whatever this says). */
+  readonly workers?: number;
 }
 
 export function gatewayConfig(o: GatewayConfigOptions): string {
@@ -54,7 +56,7 @@ export function gatewayConfig(o: GatewayConfigOptions): string {
         `    - { name: ${p}, sha256: ${createHash('sha256').update(tokenOf(p)).digest('hex')}, groups: [${PEOPLE[p].join(', ')}] }`,
     )
     .join('\n');
-  return `workers: 1
+  return `workers: ${o.workers ?? 1}
 listeners: [ { engine: postgres, host: 127.0.0.1, port: ${o.pgPort} } ]
 control: { host: 127.0.0.1, port: ${o.controlPort}, admins: [ops] }
 identity:
