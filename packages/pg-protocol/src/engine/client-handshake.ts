@@ -13,6 +13,7 @@ import {
 } from '../codec';
 import type { PostgresEngineOptions } from './engine-options';
 import { HandshakeStream } from './handshake-stream';
+import { tlsReady } from './tls-handshake';
 
 /** A client that completed startup and proved its identity. */
 export interface AcceptedClient {
@@ -66,7 +67,8 @@ export async function acceptClient(
           continue;
         }
         // Bytes sent before the TLS handshake would be read as if encrypted: refuse them.
-        if (stream.reader.pendingBytes > 0) throw new ProtocolError('data received after SSLRequest before TLS');
+        if (stream.reader.pendingBytes > 0)
+          throw new ProtocolError('data received after SSLRequest before TLS');
         stream.detach();
         socket.write(SSL_ACCEPT);
         socket = await startServerTls(socket, options, signal);
@@ -84,7 +86,10 @@ export async function acceptClient(
         return { kind: 'cancel', processId: packet.processId, secretKey: packet.secretKey };
       }
       if (packet.majorVersion !== 3) {
-        throw new GatewayError('protocol_violation', `unsupported frontend protocol ${packet.majorVersion}.${packet.minorVersion}`);
+        throw new GatewayError(
+          'protocol_violation',
+          `unsupported frontend protocol ${packet.majorVersion}.${packet.minorVersion}`,
+        );
       }
       parameters = packet.parameters;
       progress.user = parameters.get('user') ?? '';
@@ -100,9 +105,15 @@ export async function acceptClient(
 
     const replication = parameters.get('replication');
     if (replication !== undefined && !['false', 'off', 'no', '0'].includes(replication.toLowerCase())) {
-      throw new GatewayError('plaintext_refused', 'replication connections are not supported through Gatehouse');
+      throw new GatewayError(
+        'plaintext_refused',
+        'replication connections are not supported through Gatehouse',
+      );
     }
-    const resolved = options.targets.resolve(parameters.get('database') ?? parameters.get('user'), 'postgres');
+    const resolved = options.targets.resolve(
+      parameters.get('database') ?? parameters.get('user'),
+      'postgres',
+    );
 
     if (!tls && !(options.allowPlaintextLoopback && isLoopback(socket.remoteAddress))) {
       throw new GatewayError(
@@ -117,7 +128,8 @@ export async function acceptClient(
     const msg = await stream.readMessage(signal);
     if (msg.code !== FrontendCode.Password) throw new ProtocolError('expected a password message');
     const credential = decodePasswordMessage(msg.payload);
-    if (credential.length === 0) throw new GatewayError('auth_failed', 'no credential given: send a token as the password');
+    if (credential.length === 0)
+      throw new GatewayError('auth_failed', 'no credential given: send a token as the password');
     const identity = await options.verifier.verify(credential, signal);
     const leftover = stream.detach(true);
     return { kind: 'session', socket, tls, parameters, identity, resolved, leftover };
@@ -132,25 +144,18 @@ function startupLimit(options: PostgresEngineOptions): number {
   return Math.min(options.maxMessageSize, 16 * 1024);
 }
 
-function startServerTls(socket: Socket, options: PostgresEngineOptions, signal: AbortSignal): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: options.tls });
-    const onAbort = (): void => {
-      tlsSocket.destroy();
-      reject(new Error('TLS handshake timed out'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    tlsSocket.once('secure', () => {
-      signal.removeEventListener('abort', onAbort);
-      tlsSocket.removeAllListeners('error');
-      tlsSocket.setNoDelay(true);
-      resolve(tlsSocket);
-    });
-    tlsSocket.once('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(new GatewayError('protocol_violation', `TLS handshake failed: ${err.message}`));
-    });
-  });
+function startServerTls(
+  socket: Socket,
+  options: PostgresEngineOptions,
+  signal: AbortSignal,
+): Promise<TLSSocket> {
+  const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: options.tls });
+  return tlsReady(
+    tlsSocket,
+    'secure',
+    signal,
+    (err) => new GatewayError('protocol_violation', `TLS handshake failed: ${err.message}`),
+  );
 }
 
 export function isLoopback(address: string | undefined): boolean {

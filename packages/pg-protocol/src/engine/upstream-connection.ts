@@ -16,6 +16,7 @@ import {
 } from '../codec';
 import { HandshakeStream } from './handshake-stream';
 import { md5PasswordResponse, ScramClient } from './scram-client';
+import { tlsReady } from './tls-handshake';
 
 /** An authenticated upstream connection, ready for queries. */
 export interface UpstreamConnection {
@@ -38,7 +39,10 @@ export interface UpstreamDialOptions {
 }
 
 /** Opens a TCP connection and negotiates TLS as the endpoint's mode asks. */
-export async function dialUpstream(endpoint: UpstreamEndpoint, options: UpstreamDialOptions): Promise<Socket> {
+export async function dialUpstream(
+  endpoint: UpstreamEndpoint,
+  options: UpstreamDialOptions,
+): Promise<Socket> {
   const socket = await openSocket(endpoint, options.signal);
   if (endpoint.tls === 'disable') return socket;
   const stream = new HandshakeStream(socket, { maxMessageSize: options.maxMessageSize, startup: true });
@@ -48,7 +52,8 @@ export async function dialUpstream(endpoint: UpstreamEndpoint, options: Upstream
     // Paused before TLS takes the socket over: a flowing socket under tls.connect trips an internal assertion.
     stream.detach(true);
     if (answer === 0x53 /* 'S' */) return await startTls(socket, endpoint, options.signal);
-    if (answer !== 0x4e /* 'N' */) throw new ProtocolError('upstream answered SSLRequest with neither S nor N');
+    if (answer !== 0x4e /* 'N' */)
+      throw new ProtocolError('upstream answered SSLRequest with neither S nor N');
     if (endpoint.tls === 'prefer') return socket;
     throw new Error('the upstream does not accept TLS, and the target requires it');
   } catch (err) {
@@ -72,9 +77,13 @@ export async function connectUpstream(
   try {
     socket = await dialUpstream(endpoint, options);
   } catch (err) {
-    throw new GatewayError('upstream_unavailable', `cannot reach ${endpoint.host}:${endpoint.port}: ${describe(err)}`, {
-      cause: err,
-    });
+    throw new GatewayError(
+      'upstream_unavailable',
+      `cannot reach ${endpoint.host}:${endpoint.port}: ${describe(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   const stream = new HandshakeStream(socket, { maxMessageSize: options.maxMessageSize, startup: false });
   try {
@@ -108,7 +117,16 @@ export async function connectUpstream(
         case BackendCode.ReadyForQuery: {
           const transactionStatus = decodeReadyForQuery(msg.payload);
           const leftover = stream.detach(true);
-          return { socket, tls: 'encrypted' in socket, parameterStatus, notices, processId, secretKey, transactionStatus, leftover };
+          return {
+            socket,
+            tls: 'encrypted' in socket,
+            parameterStatus,
+            notices,
+            processId,
+            secretKey,
+            transactionStatus,
+            leftover,
+          };
         }
         default:
           throw new ProtocolError(`unexpected upstream message ${String.fromCharCode(msg.code)} after login`);
@@ -118,9 +136,13 @@ export async function connectUpstream(
     stream.detach();
     socket.destroy();
     if (err instanceof GatewayError) throw err;
-    throw new GatewayError('upstream_unavailable', `login to ${endpoint.host}:${endpoint.port} failed: ${describe(err)}`, {
-      cause: err,
-    });
+    throw new GatewayError(
+      'upstream_unavailable',
+      `login to ${endpoint.host}:${endpoint.port} failed: ${describe(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -134,7 +156,8 @@ async function authenticate(
   for (;;) {
     const msg = await stream.readMessage(signal);
     if (msg.code === BackendCode.ErrorResponse) throw upstreamError(decodeErrorFields(msg.payload));
-    if (msg.code === BackendCode.NegotiateProtocolVersion || msg.code === BackendCode.NoticeResponse) continue;
+    if (msg.code === BackendCode.NegotiateProtocolVersion || msg.code === BackendCode.NoticeResponse)
+      continue;
     if (msg.code !== BackendCode.Authentication) {
       throw new ProtocolError(`unexpected upstream message ${String.fromCharCode(msg.code)} during login`);
     }
@@ -147,7 +170,9 @@ async function authenticate(
         socket.write(encodePasswordMessage(requirePassword(endpoint)));
         break;
       case 'md5-password':
-        socket.write(encodePasswordMessage(md5PasswordResponse(endpoint.user, requirePassword(endpoint), auth.salt)));
+        socket.write(
+          encodePasswordMessage(md5PasswordResponse(endpoint.user, requirePassword(endpoint), auth.salt)),
+        );
         break;
       case 'sasl':
         if (!auth.mechanisms.includes(ScramClient.mechanism)) {
@@ -172,12 +197,16 @@ async function authenticate(
 }
 
 function requirePassword(endpoint: UpstreamEndpoint): string {
-  if (endpoint.password === undefined) throw new Error(`upstream asks for a password and login ${endpoint.user} has none`);
+  if (endpoint.password === undefined)
+    throw new Error(`upstream asks for a password and login ${endpoint.user} has none`);
   return endpoint.password;
 }
 
 function upstreamError(fields: { code: string; message: string }): GatewayError {
-  return new GatewayError('upstream_unavailable', `upstream refused the login: ${fields.message} (SQLSTATE ${fields.code})`);
+  return new GatewayError(
+    'upstream_unavailable',
+    `upstream refused the login: ${fields.message} (SQLSTATE ${fields.code})`,
+  );
 }
 
 function openSocket(endpoint: UpstreamEndpoint, signal: AbortSignal): Promise<Socket> {
@@ -204,33 +233,17 @@ function openSocket(endpoint: UpstreamEndpoint, signal: AbortSignal): Promise<So
 
 function startTls(socket: Socket, endpoint: UpstreamEndpoint, signal: AbortSignal): Promise<TLSSocket> {
   const verify = endpoint.tls === 'verify-full';
-  return new Promise((resolve, reject) => {
-    const tlsSocket = tlsConnect({
-      socket,
-      // SNI only for host names, as libpq does.
-      ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }),
-      ...(endpoint.tlsCa ? { ca: endpoint.tlsCa } : {}),
-      rejectUnauthorized: verify,
-      // 'require' and 'prefer' encrypt without verifying, like libpq's sslmode of the same names.
-      // (Passing checkServerIdentity: undefined would replace Node's default check: omit it instead.)
-      ...(verify ? {} : { checkServerIdentity: () => undefined }),
-    });
-    const onAbort = (): void => {
-      tlsSocket.destroy();
-      reject(new Error('TLS handshake timed out'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    tlsSocket.once('secureConnect', () => {
-      signal.removeEventListener('abort', onAbort);
-      tlsSocket.removeAllListeners('error');
-      tlsSocket.setNoDelay(true);
-      resolve(tlsSocket);
-    });
-    tlsSocket.once('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(err);
-    });
+  const tlsSocket = tlsConnect({
+    socket,
+    // SNI only for host names, as libpq does.
+    ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }),
+    ...(endpoint.tlsCa ? { ca: endpoint.tlsCa } : {}),
+    rejectUnauthorized: verify,
+    // 'require' and 'prefer' encrypt without verifying, like libpq's sslmode of the same names.
+    // (Passing checkServerIdentity: undefined would replace Node's default check: omit it instead.)
+    ...(verify ? {} : { checkServerIdentity: () => undefined }),
   });
+  return tlsReady(tlsSocket, 'secureConnect', signal);
 }
 
 function describe(err: unknown): string {
