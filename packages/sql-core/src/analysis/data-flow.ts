@@ -97,6 +97,8 @@ export interface CopyFormat {
   readonly quote: string;
   readonly escape: string;
   readonly header: boolean;
+  /** A query returning the rows COPY writes (for the engine to learn their types); null when it could not be written. */
+  readonly query: string | null;
 }
 
 /** What masking needs to know about one statement. */

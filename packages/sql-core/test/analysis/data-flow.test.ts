@@ -128,7 +128,13 @@ describe('output-column lineage', () => {
       quote: '"',
       escape: '"',
       header: false,
+      query: 'SELECT * FROM "users"',
     });
+    expect(flow('copy public."Users" (email, "SSN") to stdout').copyOut?.query).toBe(
+      'SELECT "email", "SSN" FROM "public"."Users"',
+    );
+    const sql = 'select 1; copy ( select \')\' as "a)", lower(email) from users /* ) */ ) to stdout';
+    expect(flow(sql, 1).copyOut?.query).toBe(' select \')\' as "a)", lower(email) from users /* ) */ ');
     expect(
       flow("copy users to stdout (format csv, delimiter ';', null 'NULL', header, quote '''', escape '\\')")
         .copyOut,
@@ -139,6 +145,7 @@ describe('output-column lineage', () => {
       quote: "'",
       escape: '\\',
       header: true,
+      query: 'SELECT * FROM "users"',
     });
     expect(flow('copy users to stdout with binary').copyOut?.format).toBe('binary');
     // To a server file: no rows for the client, a store for the checks.

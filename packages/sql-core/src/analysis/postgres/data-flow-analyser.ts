@@ -3,6 +3,7 @@ import { AnalysisCache } from '../analysis-cache';
 import type { StatementDataFlow } from '../data-flow';
 import { traceStatement } from './lineage-statements';
 import { isObj, list } from './pg-node';
+import { SourceText } from './statement-text';
 
 export interface PostgresDataFlowOptions {
   /** Distinct statement texts whose data flow is kept (least recently used first out). Default 10,000. */
@@ -27,9 +28,15 @@ export function analysePostgresDataFlow(sql: string): readonly StatementDataFlow
   } catch {
     return EMPTY;
   }
+  const source = new SourceText(sql);
   const out: StatementDataFlow[] = [];
   for (const raw of list(isObj(tree) ? tree.stmts : undefined)) {
-    if (isObj(raw)) out.push(traceStatement(raw.stmt));
+    if (!isObj(raw)) continue;
+    const start = typeof raw.stmt_location === 'number' ? raw.stmt_location : 0;
+    // stmt_len 0 (left out of the JSON) means "to the end of the string".
+    const end =
+      typeof raw.stmt_len === 'number' && raw.stmt_len > 0 ? start + raw.stmt_len : source.byteLength;
+    out.push(traceStatement(raw.stmt, source.slice(start, end)));
   }
   return Object.freeze(out);
 }

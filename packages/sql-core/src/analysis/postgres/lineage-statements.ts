@@ -1,4 +1,5 @@
 import type { A_Const, DefElem } from '@pgsql/types';
+import { scanSync } from 'libpg-query';
 import type { CopyFormat, OutputColumn, SourceColumn, StatementDataFlow } from '../data-flow';
 import { FlowTracer } from './lineage-expressions';
 import { fromOutput, NONE, UNKNOWN, type Flow } from './lineage-scope';
@@ -38,14 +39,14 @@ interface Extra {
   copyOut?: CopyFormat;
 }
 
-/** Traces one statement node (`{ "SelectStmt": ... }`) into what masking needs to know of it. */
-export function traceStatement(node: unknown): StatementDataFlow {
+/** Traces one statement node (`{ "SelectStmt": ... }`, its text `text`) into what masking needs to know of it. */
+export function traceStatement(node: unknown, text = ''): StatementDataFlow {
   const t = new FlowTracer();
   t.subquery = (n) => traceQuery(n, t);
   const extra: Extra = {};
   let outputs: readonly OutputColumn[] | null = null;
   try {
-    outputs = statement(node, t, extra);
+    outputs = statement(node, t, extra, text);
   } catch {
     // A tree shape nobody foresaw: nothing is traced, so every column is scanned (unknown lineage).
     outputs = null;
@@ -60,7 +61,7 @@ export function traceStatement(node: unknown): StatementDataFlow {
   });
 }
 
-function statement(node: unknown, t: FlowTracer, extra: Extra): readonly OutputColumn[] | null {
+function statement(node: unknown, t: FlowTracer, extra: Extra, text = ''): readonly OutputColumn[] | null {
   const type = nodeType(node);
   if (type === null) return null;
   const b = (node as Obj)[type];
@@ -80,7 +81,7 @@ function statement(node: unknown, t: FlowTracer, extra: Extra): readonly OutputC
     case 'MergeStmt':
       return modify(type, b, t);
     case 'CopyStmt':
-      return copy(b, t, extra);
+      return copy(b, t, extra, text);
     case 'DeclareCursorStmt':
       if (typeof b.portalname === 'string') extra.declares = b.portalname;
       if (typeof b.options === 'number' && (b.options & CURSOR_OPT_BINARY) !== 0) extra.binaryCursor = true;
@@ -290,7 +291,7 @@ function mergeWhen(t: FlowTracer, table: string, mw: Obj | null): void {
 }
 
 /** COPY ... TO: the copied columns and how they are written; COPY FROM loads data and returns none. */
-function copy(b: Obj, t: FlowTracer, extra: Extra): readonly OutputColumn[] | null {
+function copy(b: Obj, t: FlowTracer, extra: Extra, text: string): readonly OutputColumn[] | null {
   if (b.is_from === true) return null;
   let outputs: readonly OutputColumn[] | null;
   if (b.query !== undefined) {
@@ -322,12 +323,54 @@ function copy(b: Obj, t: FlowTracer, extra: Extra): readonly OutputColumn[] | nu
     });
     return null;
   }
-  extra.copyOut = copyFormat(b.options);
+  extra.copyOut = { ...copyFormat(b.options), query: copyQuery(b, text) };
   return outputs;
 }
 
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** `COPY t (a, b)` reads `SELECT "a", "b" FROM "t"`; `COPY (query)` reads the query's own text. */
+function copyQuery(b: Obj, text: string): string | null {
+  if (b.query === undefined) {
+    const rel = isObj(b.relation) ? b.relation : null;
+    if (rel === null || typeof rel.relname !== 'string') return null;
+    const table =
+      typeof rel.schemaname === 'string'
+        ? `${quoteIdent(rel.schemaname)}.${quoteIdent(rel.relname)}`
+        : quoteIdent(rel.relname);
+    const attlist = list(b.attlist).map((a) => stringNode(a));
+    const columns =
+      attlist.length > 0 && attlist.every((a) => a !== null)
+        ? (attlist as string[]).map(quoteIdent).join(', ')
+        : '*';
+    return `SELECT ${columns} FROM ${table}`;
+  }
+  return parenthesised(text);
+}
+
+/** The text inside the first parentheses of a statement (tokens, so parentheses in strings and comments do not count). */
+function parenthesised(text: string): string | null {
+  let tokens;
+  try {
+    tokens = scanSync(text).tokens;
+  } catch {
+    return null;
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  let depth = 0;
+  let start = -1;
+  for (const tok of tokens) {
+    if (tok.tokenName === 'ASCII_40') {
+      if (depth++ === 0) start = tok.end;
+    } else if (tok.tokenName === 'ASCII_41' && --depth === 0) {
+      return start < 0 ? null : bytes.toString('utf8', start, tok.start);
+    }
+  }
+  return null;
+}
+
 /** COPY options as PostgreSQL defaults them (text: tab and `\N`; csv: comma, empty, `"`). */
-function copyFormat(options: unknown): CopyFormat {
+function copyFormat(options: unknown): Omit<CopyFormat, 'query'> {
   const opts = new Map<string, DefElem>();
   for (const d of defElems(options)) if (typeof d.defname === 'string') opts.set(d.defname, d);
   const text = (name: string): string | undefined => {
