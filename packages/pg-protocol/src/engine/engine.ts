@@ -9,6 +9,7 @@ import {
 } from '../codec';
 import { acceptClient, type HandshakeProgress } from './client-handshake';
 import { CancelKeyRegistry } from './cancel-keys';
+import { CatalogRegistry } from './catalog-cache';
 import type { PostgresEngineOptions } from './engine-options';
 import { fatalResponse, gatewayErrorResponse } from './error-response';
 import { checkLexingParameter } from './lexing-parameters';
@@ -19,7 +20,13 @@ import { connectUpstream } from './upstream-connection';
 const AUTH_FAILURES = new Set(['auth_failed', 'plaintext_refused', 'unknown_target', 'no_upstream_login']);
 
 /** Startup parameters passed on to the upstream; everything else the client sent stays here. */
-const FORWARDED_PARAMETERS = new Set(['application_name', 'datestyle', 'timezone', 'intervalstyle', 'extra_float_digits']);
+const FORWARDED_PARAMETERS = new Set([
+  'application_name',
+  'datestyle',
+  'timezone',
+  'intervalstyle',
+  'extra_float_digits',
+]);
 
 /**
  * The PostgreSQL listener: accepts clients, authenticates them, opens their
@@ -29,6 +36,8 @@ export class PostgresEngine {
   readonly #options: PostgresEngineOptions;
   readonly #server: Server;
   readonly #cancelKeys: CancelKeyRegistry;
+  /** What result columns are, per target and database (for masking). */
+  readonly #catalogs: CatalogRegistry;
   readonly #sessions = new Set<PostgresSession>();
   readonly #handshakes = new Set<Socket>();
   /** Hands a CancelRequest for another worker's session to whoever routes it. */
@@ -37,6 +46,11 @@ export class PostgresEngine {
   constructor(options: PostgresEngineOptions) {
     this.#options = options;
     this.#cancelKeys = new CancelKeyRegistry(options.workerId ?? 0);
+    this.#catalogs = new CatalogRegistry({
+      logger: options.logger.child({ component: 'catalog' }),
+      maxMessageSize: options.maxMessageSize,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
     this.#server = createServer({ noDelay: true }, (socket) => void this.#accept(socket));
   }
 
@@ -71,6 +85,7 @@ export class PostgresEngine {
     const until = Date.now() + deadlineMs;
     while (this.#sessions.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
     for (const session of this.#sessions) session.terminate('the gateway is shutting down');
+    this.#catalogs.close();
   }
 
   async #accept(socket: Socket): Promise<void> {
@@ -123,7 +138,8 @@ export class PostgresEngine {
       try {
         for (const raw of upstream.parameterStatus) {
           const problem = checkLexingParameter(decodeParameterStatus(raw.subarray(5)));
-          if (problem) throw new GatewayError('upstream_unavailable', `target "${context.target.name}": ${problem}`);
+          if (problem)
+            throw new GatewayError('upstream_unavailable', `target "${context.target.name}": ${problem}`);
         }
         // The session is on the record before the client can send anything (refused if it cannot be).
         await this.#options.pipeline.onSessionStart(context, endpoint.user);
@@ -180,6 +196,7 @@ export class PostgresEngine {
       clientLeftover,
       upstream,
       endpoint,
+      catalog: this.#catalogs.for(context.target.name, context.database),
       cancelKey,
       options: this.#options,
       onClose: (s) => {
@@ -191,7 +208,12 @@ export class PostgresEngine {
     this.#sessions.add(session);
     this.#options.sessions.add(session);
     context.logger.info(
-      { target: context.target.name, database: context.database, upstreamUser: endpoint.user, tls: context.tls },
+      {
+        target: context.target.name,
+        database: context.database,
+        upstreamUser: endpoint.user,
+        tls: context.tls,
+      },
       'session started',
     );
   }

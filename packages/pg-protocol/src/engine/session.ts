@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import {
   GatewayError,
@@ -14,11 +13,7 @@ import {
   type UpstreamEndpoint,
 } from '@gatehouse/sql-core';
 import {
-  BackendCode,
-  decodeCommandComplete,
-  decodeErrorFields,
   decodeFunctionCall,
-  decodeParameterStatus,
   decodeParse,
   decodeQuery,
   encodeCancelRequest,
@@ -29,17 +24,15 @@ import {
   ProtocolError,
 } from '../codec';
 import type { CancelKey } from './cancel-keys';
-import { denialResponse, fatalResponse, gatewayErrorResponse, noticeResponse } from './error-response';
-import { checkLexingParameter } from './lexing-parameters';
+import type { CatalogCache } from './catalog-cache';
+import { DenialMarkers } from './denial-markers';
+import { fatalResponse, gatewayErrorResponse, noticeResponse } from './error-response';
 import type { PostgresEngineOptions } from './engine-options';
 import { OutputBatch } from './output-batch';
-import { rowsFromCommandTag, StatementTracker, type TrackedStatement } from './statement-tracker';
+import { ResultMasking } from './result-masking';
+import { StatementTracker, type TrackedStatement } from './statement-tracker';
+import { UpstreamRelay } from './upstream-relay';
 import { dialUpstream, type UpstreamConnection } from './upstream-connection';
-
-/** SQLSTATE syntax_error: what the upstream answers to a denial marker. */
-const SYNTAX_ERROR = '42601';
-/** Command tags whose row count is rows sent to the client, not rows changed. */
-const RETURNING_TAGS = /^(SELECT|FETCH|MOVE|SHOW) /;
 
 export interface SessionSetup {
   readonly context: SessionContext;
@@ -47,6 +40,8 @@ export interface SessionSetup {
   readonly clientLeftover: Buffer;
   readonly upstream: UpstreamConnection;
   readonly endpoint: UpstreamEndpoint;
+  /** The catalog of the session's target and database (result columns, for masking). */
+  readonly catalog: CatalogCache;
   readonly cancelKey: CancelKey;
   readonly options: PostgresEngineOptions;
   readonly onClose: (session: PostgresSession) => void;
@@ -59,7 +54,9 @@ export interface SessionSetup {
  * marker the upstream cannot parse, so the upstream itself fails the
  * transaction and skips to Sync exactly as for a server error, and every
  * response keeps its order; the marker's syntax error is then rewritten into
- * the denial on its way back.
+ * the denial on its way back. Results go through ResultMasking: rows that
+ * need no change pass as their original bytes; a result whose columns the
+ * catalog must resolve first holds the upstream until it knows them.
  */
 export class PostgresSession implements SessionHandle {
   readonly id: string;
@@ -72,15 +69,13 @@ export class PostgresSession implements SessionHandle {
   readonly cancelKey: CancelKey;
   readonly #onClose: (session: PostgresSession) => void;
   readonly #clientReader: MessageReader;
-  readonly #upstreamReader: MessageReader;
+  readonly #relay: UpstreamRelay;
   readonly #toUpstream: OutputBatch;
   readonly #toClient: OutputBatch;
   readonly #tracker = new StatementTracker();
   readonly #since = new Date();
-  /** Per-session random marker prefix, so a client cannot forge another denial's text. */
-  readonly #marker = `gatehouse_denied_${randomBytes(6).toString('hex')}_`;
-  readonly #denials = new Map<string, DenyDecision>();
-  #denialSeq = 0;
+  readonly #denials = new DenialMarkers();
+  readonly #masking: ResultMasking;
   #transactionStatus: 'I' | 'T' | 'E';
   #statements = 0;
   readonly #prepared = new PreparedStatements();
@@ -103,20 +98,33 @@ export class PostgresSession implements SessionHandle {
     this.#upstream = setup.upstream.socket;
     this.#options = setup.options;
     this.#endpoint = setup.endpoint;
+    this.#masking = new ResultMasking(setup.catalog, setup.endpoint, setup.context.logger);
     this.#upstreamKey = { processId: setup.upstream.processId, secretKey: setup.upstream.secretKey };
     this.cancelKey = setup.cancelKey;
     this.#onClose = setup.onClose;
     this.#transactionStatus = setup.upstream.transactionStatus;
     this.#clientReader = new MessageReader({ maxMessageSize: setup.options.maxMessageSize });
-    this.#upstreamReader = new MessageReader({ maxMessageSize: setup.options.maxMessageSize });
     this.#toUpstream = new OutputBatch(this.#upstream, () => this.#onUpstreamFull());
     this.#toClient = new OutputBatch(this.#client, () => this.#onClientFull());
+    this.#relay = new UpstreamRelay({
+      upstream: this.#upstream,
+      toClient: this.#toClient,
+      tracker: this.#tracker,
+      masking: this.#masking,
+      denials: this.#denials,
+      catalog: setup.catalog,
+      pipeline: setup.options.pipeline,
+      maxMessageSize: setup.options.maxMessageSize,
+      clientFull: () => this.#clientFull,
+      onReadyForQuery: (status) => this.#readyForQuery(status),
+      onError: (err) => this.#fail(err, 'upstream'),
+    });
 
     this.#client.on('data', (chunk: Buffer) => this.#onClientData(chunk));
     this.#upstream.on('data', (chunk: Buffer) => this.#onUpstreamData(chunk));
     this.#client.on('drain', () => {
       this.#clientFull = false;
-      this.#upstream.resume();
+      if (!this.#relay.holding) this.#upstream.resume();
     });
     this.#upstream.on('drain', () => {
       this.#upstreamFull = false;
@@ -189,6 +197,7 @@ export class PostgresSession implements SessionHandle {
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#relay.close();
     this.#waiting?.abort(new GatewayError('canceled', 'the client went away'));
     this.context.logger.debug({ reason }, 'session closed');
     this.#options.pipeline.onSessionEnd(this.context, {
@@ -228,7 +237,27 @@ export class PostgresSession implements SessionHandle {
             break;
           case FrontendCode.Parse: {
             const parse = decodeParse(reader.payload());
-            this.#statement(parse.query, 'extended', parse.name);
+            this.#statement(parse.query, 'extended', parse.name, parse.parameterTypes);
+            break;
+          }
+          case FrontendCode.Bind:
+          case FrontendCode.Describe:
+          case FrontendCode.Execute:
+          case FrontendCode.Close: {
+            // A Bind asking for binary results the gateway cannot mask is denied in its place.
+            const refused = this.#masking.clientMessage(reader.code, reader.payload());
+            if (refused === null) this.#toUpstream.add(reader.buffer, reader.messageStart, reader.end);
+            else
+              this.#deny(
+                {
+                  action: 'deny',
+                  ruleId: 'masking-binary',
+                  reason: refused,
+                  code: 'policy_denied',
+                  statements: [],
+                },
+                'extended',
+              );
             break;
           }
           case FrontendCode.FunctionCall: {
@@ -240,6 +269,7 @@ export class PostgresSession implements SessionHandle {
           }
           case FrontendCode.Sync:
             this.#tracker.sync();
+            this.#masking.clientMessage(reader.code, reader.payload());
             this.#toUpstream.add(reader.buffer, reader.messageStart, reader.end);
             break;
           case FrontendCode.Terminate:
@@ -259,7 +289,12 @@ export class PostgresSession implements SessionHandle {
   }
 
   /** The current client message holds a statement: decide, then forward it or its denial. */
-  #statement(sql: string, source: StatementSource, statementName = ''): void {
+  #statement(
+    sql: string,
+    source: StatementSource,
+    statementName = '',
+    parameterTypes: readonly number[] = [],
+  ): void {
     const reader = this.#clientReader;
     const event: StatementEvent = {
       session: this.context,
@@ -279,7 +314,14 @@ export class PostgresSession implements SessionHandle {
       signal: waiting.signal,
     });
     if (!(decision instanceof Promise)) {
-      this.#forwardStatement(event, decision, [reader.buffer, reader.messageStart, reader.end], statementName, startedAt);
+      this.#forwardStatement(
+        event,
+        decision,
+        [reader.buffer, reader.messageStart, reader.end],
+        statementName,
+        startedAt,
+        parameterTypes,
+      );
       return;
     }
     // Hold every later client message until this one is decided.
@@ -299,7 +341,8 @@ export class PostgresSession implements SessionHandle {
       })
       .then(
         (d) => {
-          if (!this.#closed) this.#forwardStatement(event, d, whole(held), statementName, startedAt);
+          if (!this.#closed)
+            this.#forwardStatement(event, d, whole(held), statementName, startedAt, parameterTypes);
         },
         (err: unknown) => this.#fail(err, 'pipeline'),
       )
@@ -318,10 +361,12 @@ export class PostgresSession implements SessionHandle {
     message: [Buffer, number, number],
     name: string,
     startedAt: number,
+    parameterTypes: readonly number[],
   ): void {
     const tracked: TrackedStatement = { event, decision, startedAt };
     if (event.source === 'extended') this.#tracker.addExtended(tracked);
     else this.#tracker.addSimple(tracked);
+    this.#masking.statement(event.source, decision, name, event.sql, parameterTypes);
     if (decision.action === 'allow') {
       this.#toUpstream.add(...message);
       return;
@@ -330,10 +375,16 @@ export class PostgresSession implements SessionHandle {
       decision.action === 'deny'
         ? decision
         : { ...decision, action: 'deny', code: 'approval_denied', reason: 'approval is not available' };
-    const marker = `${this.#marker}${++this.#denialSeq}`;
-    this.#denials.set(marker, denial);
+    this.#deny(denial, event.source, name);
+  }
+
+  /** Sends the denial's marker upstream in place of the message: a Parse of it (extended) or a Query. */
+  #deny(denial: DenyDecision, source: StatementSource, name?: string): void {
+    const marker = this.#denials.add(denial);
     this.#toUpstream.flush();
-    this.#toUpstream.add(...whole(event.source === 'extended' ? encodeParse(name, marker, []) : encodeQuery(marker)));
+    // A refused Bind parses its marker under the marker's own name: the client's statements stay as they were.
+    const message = source === 'extended' ? encodeParse(name ?? marker, marker, []) : encodeQuery(marker);
+    this.#toUpstream.add(...whole(message));
   }
 
   // ---- upstream -> client ----
@@ -341,83 +392,11 @@ export class PostgresSession implements SessionHandle {
   #onUpstreamData(chunk: Buffer): void {
     if (this.#closed) return;
     this.#bytesOut += chunk.length;
-    const reader = this.#upstreamReader;
-    try {
-      reader.push(chunk);
-      while (reader.next()) {
-        switch (reader.code) {
-          case BackendCode.ReadyForQuery:
-            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
-            this.#readyForQuery(reader.buffer[reader.payloadStart]!);
-            break;
-          case BackendCode.CommandComplete: {
-            const unit = this.#tracker.current;
-            if (unit) {
-              const tag = decodeCommandComplete(reader.payload());
-              const rows = rowsFromCommandTag(tag);
-              if (rows !== null && !RETURNING_TAGS.test(tag)) unit.rowsAffected = (unit.rowsAffected ?? 0) + rows;
-            }
-            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
-            break;
-          }
-          case BackendCode.ErrorResponse:
-            this.#upstreamError(reader.payload(), [reader.buffer, reader.messageStart, reader.end]);
-            break;
-          case BackendCode.DataRow: {
-            const unit = this.#tracker.current;
-            if (unit) unit.rowsReturned++;
-            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
-            break;
-          }
-          case BackendCode.ParameterStatus: {
-            // Analysis lexes as the server does only with these settings; anything else ends the session.
-            const problem = checkLexingParameter(decodeParameterStatus(reader.payload()));
-            if (problem) throw new GatewayError('protocol_violation', problem);
-            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
-            break;
-          }
-          default:
-            this.#toClient.add(reader.buffer, reader.messageStart, reader.end);
-        }
-      }
-      this.#toClient.flush();
-    } catch (err) {
-      this.#fail(err, 'upstream');
-    }
+    this.#relay.push(chunk);
   }
 
-  #upstreamError(payload: Buffer, message: [Buffer, number, number]): void {
-    const fields = decodeErrorFields(payload);
-    const unit = this.#tracker.current;
-    if (unit) unit.errorCode = fields.code;
-    if (fields.code === SYNTAX_ERROR && fields.message.includes(this.#marker)) {
-      const match = new RegExp(`${this.#marker}\\d+`).exec(fields.message);
-      const denial = match ? this.#denials.get(match[0]) : undefined;
-      if (denial) {
-        this.#denials.delete(match![0]);
-        if (unit) unit.errorCode = '42501';
-        this.#toClient.add(...whole(denialResponse(denial)));
-        return;
-      }
-    }
-    this.#toClient.add(...message);
-  }
-
-  #readyForQuery(status: number): void {
-    this.#transactionStatus = status === 0x54 ? 'T' : status === 0x45 ? 'E' : 'I';
-    const unit = this.#tracker.complete();
-    if (unit) {
-      const now = performance.now();
-      for (const s of unit.statements) {
-        if (s.decision.action !== 'allow') continue;
-        this.#options.pipeline.onStatementEnd(s.event, {
-          rowsReturned: unit.rowsReturned > 0 ? unit.rowsReturned : null,
-          rowsAffected: unit.rowsAffected,
-          sqlstate: unit.errorCode,
-          durationMs: now - s.startedAt,
-        });
-      }
-    }
+  #readyForQuery(status: 'I' | 'T' | 'E'): void {
+    this.#transactionStatus = status;
     // Denials whose marker was skipped (an earlier error in the same batch) will never come back.
     if (this.#tracker.idle) this.#denials.clear();
     if (this.#draining && this.#tracker.idle && !this.#blocked) {

@@ -1,0 +1,110 @@
+import { planColumnMask, type ColumnMasker, type MaskPlan } from '@gatehouse/sql-core';
+import type { RowField } from '../codec';
+import { binaryCodecFor } from './binary-containers';
+import type { BinaryCodec } from './binary-values';
+import type { CatalogCache, RelationInfo } from './catalog-cache';
+import { formatRecord, parseRecord } from './pg-literals';
+import { resolveColumns, shapeOf, type ResolvedColumn } from './result-columns';
+
+/** How one column of a result is rewritten: its masker, and the binary codec when it comes in binary format. */
+export interface ColumnRewrite {
+  readonly masker: ColumnMasker;
+  /** Null: text format. */
+  readonly codec: BinaryCodec | null;
+  /** For the audit: the result column's name, its source table, the detector or mask that applies. */
+  readonly column: string;
+  readonly table: string | null;
+  readonly kind: string;
+}
+
+/** The result needs something the gateway cannot do (a binary format it cannot rewrite): it must not pass. */
+export class UnmaskableResult extends Error {}
+
+/** A composite value of a table (`SELECT u FROM users u`): each field masked as that table's column. */
+function recordMasker(plan: MaskPlan, rel: RelationInfo, catalog: CatalogCache | null): ColumnMasker | null {
+  const fields = [...rel.attributes.entries()].sort((a, b) => a[0] - b[0]).map(([, a]) => a);
+  const maskers = fields.map(
+    (a) =>
+      planColumnMask(plan, {
+        table: rel.qualified,
+        column: a.name,
+        ...shapeOf(a.typeOid, a.typeModifier, catalog),
+        lineage: 'direct',
+      })?.masker ?? null,
+  );
+  if (maskers.every((m) => m === null)) return null;
+  const redacted = formatRecord(fields.map(() => null));
+  return (value) => {
+    try {
+      const values = parseRecord(value);
+      if (values.length !== fields.length) return redacted;
+      let changed = false;
+      const out = values.map((v, i) => {
+        const m = maskers[i];
+        if (v === null || m === null || m === undefined) return v;
+        const masked = m(v);
+        if (masked !== v) changed = true;
+        return masked;
+      });
+      return changed ? formatRecord(out) : value;
+    } catch {
+      // Fail closed: a record that does not parse as its table's row shows nothing.
+      return redacted;
+    }
+  };
+}
+
+function decide(
+  plan: MaskPlan,
+  rc: ResolvedColumn,
+  catalog: CatalogCache | null,
+): { masker: ColumnMasker; kind: string } | null {
+  if (rc.record !== null && rc.column.lineage !== 'direct') {
+    const masker = recordMasker(plan, rc.record, catalog);
+    return masker === null ? null : { masker, kind: 'row' };
+  }
+  const d = planColumnMask(plan, rc.column);
+  // Types that hold no text (geometry, ranges...) are never scanned; an explicit rule still applies.
+  if (d === null || (rc.opaque && d.kind === 'scan')) return null;
+  return { masker: d.masker, kind: d.kind };
+}
+
+/**
+ * The rewrites of a result's columns (undefined where a column passes as
+ * it is). Throws UnmaskableResult when a column that must be masked comes
+ * in a binary format the gateway cannot rewrite.
+ */
+export function columnRewrites(
+  plan: MaskPlan,
+  fields: readonly RowField[],
+  formats: readonly number[] | null,
+  outputs: Parameters<typeof resolveColumns>[1],
+  catalog: CatalogCache | null,
+): (ColumnRewrite | undefined)[] {
+  const resolved = resolveColumns(fields, outputs, catalog);
+  return resolved.map((rc, i) => {
+    const d = decide(plan, rc, catalog);
+    if (d === null) return undefined;
+    const field = fields[i] as RowField;
+    const format = formats === null ? field.format : formatOf(formats, i);
+    const about = {
+      column: field.name,
+      table: rc.column.table ?? rc.column.sources?.[0]?.table ?? null,
+      kind: d.kind,
+    };
+    if (format !== 1) return { masker: d.masker, codec: null, ...about };
+    const codec = binaryCodecFor(field.typeOid, (oid) => catalog?.type(oid));
+    if (codec === undefined) {
+      throw new UnmaskableResult(
+        `column "${field.name}" must be masked but its binary format (type ${field.typeOid}) cannot be rewritten; request it in text format`,
+      );
+    }
+    return { masker: d.masker, codec, ...about };
+  });
+}
+
+/** Bind's result format codes: none means text, one applies to all, else one per column. */
+export function formatOf(formats: readonly number[], i: number): number {
+  if (formats.length === 0) return 0;
+  return formats.length === 1 ? (formats[0] ?? 0) : (formats[i] ?? 0);
+}

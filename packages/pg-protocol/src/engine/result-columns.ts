@@ -1,0 +1,157 @@
+import {
+  columnShapeOfPgType,
+  type ColumnShape,
+  type OutputColumn,
+  type ResultColumn,
+  type SourceColumn,
+} from '@gatehouse/sql-core';
+import type { RowField } from '../codec';
+import type { CatalogCache, RelationInfo, TypeInfo } from './catalog-cache';
+
+/**
+ * What each column of a result is: RowDescription's table OID and attribute
+ * number resolved through the catalog (a view's column to the base column
+ * its definition names), else the statement's own lineage from analysis
+ * matched to the columns by position (a `*` covering as many columns as its
+ * tables have), else unknown (the value scan is the backstop).
+ */
+
+/** Type categories (pg_type.typcategory) whose values hold no text: never scanned. */
+const OPAQUE_CATEGORIES = new Set(['G', 'R', 'V', 'T', 'B', 'D', 'N', 'I', 'Z', 'P']);
+
+/** The shape masks need of a column's type; extension types, domains and enums through the catalog. */
+export function shapeOf(
+  typeOid: number,
+  typeModifier: number,
+  catalog: CatalogCache | null,
+  depth = 0,
+): ColumnShape & { opaque?: boolean } {
+  const shape = columnShapeOfPgType(typeOid, typeModifier);
+  if (shape.type !== 'other' && !(shape.type === 'array' && shape.elementType === 'other')) return shape;
+  const info = catalog?.type(typeOid);
+  if (info === null || info === undefined || depth > 4) return shape;
+  if (info.kind === 'd') return shapeOf(info.base, info.baseModifier, catalog, depth + 1);
+  if (info.kind === 'e' || info.category === 'S') return { type: 'text' };
+  if (info.category === 'A' && info.element !== 0) {
+    const element = shapeOf(info.element, -1, catalog, depth + 1);
+    return { type: 'array', elementType: element.type };
+  }
+  if (OPAQUE_CATEGORIES.has(info.category)) return { type: 'other', opaque: true };
+  return shape;
+}
+
+export function isBuiltInType(typeOid: number): boolean {
+  const shape = columnShapeOfPgType(typeOid);
+  return shape.type !== 'other' || typeOid === 142 || typeOid === 2249;
+}
+
+type Slot = OutputColumn | null;
+
+/** Matches the statement's result columns (from analysis) to RowDescription's fields. */
+export function align(
+  fields: readonly RowField[],
+  outputs: readonly OutputColumn[] | null,
+  catalog: CatalogCache | null,
+): Slot[] {
+  const none = (): Slot[] => fields.map(() => null);
+  if (outputs === null) return none();
+  const stars = outputs.filter((o) => o.star !== undefined).length;
+  if (stars === 0) return outputs.length === fields.length ? [...outputs] : none();
+  const out: Slot[] = [];
+  if (stars === 1) {
+    const covered = fields.length - (outputs.length - 1);
+    if (covered < 0) return none();
+    for (const o of outputs) {
+      if (o.star === undefined) out.push(o);
+      else for (let k = 0; k < covered; k++) out.push(o);
+    }
+    return out;
+  }
+  // Several stars: each covers the run of fields from its tables, attribute numbers rising.
+  let i = 0;
+  for (const o of outputs) {
+    if (o.star === undefined) {
+      out.push(o);
+      i++;
+      continue;
+    }
+    let relation = 0;
+    let attr = 0;
+    while (i < fields.length) {
+      const f = fields[i] as RowField;
+      const rel = f.tableOid === 0 ? null : catalog?.relation(f.tableOid);
+      if (rel === null || rel === undefined || !o.star.some((t) => sameTable(t, rel))) break;
+      if (f.tableOid === relation && f.columnAttr <= attr) break;
+      relation = f.tableOid;
+      attr = f.columnAttr;
+      out.push(o);
+      i++;
+    }
+  }
+  return out.length === fields.length ? out : none();
+}
+
+function sameTable(written: string, rel: RelationInfo): boolean {
+  const bare = (t: string): string => t.slice(t.lastIndexOf('.') + 1);
+  return written.includes('.') ? written === rel.qualified : bare(rel.qualified) === written;
+}
+
+function fromLineage(field: RowField, shape: ColumnShape, o: OutputColumn): ResultColumn {
+  if (o.star !== undefined) {
+    const sources: SourceColumn[] = o.star.map((t) => ({ table: t, column: field.name }));
+    if (sources.length === 1)
+      return { table: o.star[0] ?? null, column: field.name, ...shape, lineage: 'direct' };
+    if (sources.length > 1) return { table: null, column: field.name, ...shape, lineage: 'derived', sources };
+    return o.sources.length > 0
+      ? { table: null, column: field.name, ...shape, lineage: 'derived', sources: o.sources }
+      : { table: null, column: field.name, ...shape, lineage: 'unknown' };
+  }
+  const only = o.sources.length === 1 ? o.sources[0] : undefined;
+  if (o.lineage === 'direct' && only !== undefined)
+    return { table: only.table, column: only.column, ...shape, lineage: 'direct' };
+  if (o.lineage === 'row')
+    return {
+      table: o.sources[0]?.table ?? null,
+      column: field.name,
+      ...shape,
+      lineage: 'row',
+      sources: o.sources,
+    };
+  if (o.lineage === 'unknown' && o.sources.length === 0)
+    return { table: null, column: field.name, ...shape, lineage: 'unknown' };
+  return { table: null, column: field.name, ...shape, lineage: 'derived', sources: o.sources };
+}
+
+/** One result column as masking sees it, and the composite type behind it (a whole row) when there is one. */
+export interface ResolvedColumn {
+  readonly column: ResultColumn;
+  /** The column's type holds no text (geometry, ranges, bit strings...): nothing is scanned in it. */
+  readonly opaque: boolean;
+  /** A composite value of this relation (`SELECT u FROM users u`): its fields are masked as its columns. */
+  readonly record: RelationInfo | null;
+}
+
+export function resolveColumns(
+  fields: readonly RowField[],
+  outputs: readonly OutputColumn[] | null,
+  catalog: CatalogCache | null,
+): ResolvedColumn[] {
+  const slots = align(fields, outputs, catalog);
+  return fields.map((field, i) => {
+    const { opaque, ...shape } = shapeOf(field.typeOid, field.typeModifier, catalog);
+    const type: TypeInfo | null | undefined = catalog?.type(field.typeOid);
+    const record =
+      type?.kind === 'c' && type.relation !== 0 ? (catalog?.relation(type.relation) ?? null) : null;
+    const resolved = (column: ResultColumn): ResolvedColumn => ({ column, opaque: opaque === true, record });
+    const rel = field.tableOid === 0 ? null : catalog?.relation(field.tableOid);
+    const attr = rel?.attributes.get(field.columnAttr);
+    if (rel && attr) {
+      const view = rel.viewOutputs?.[field.columnAttr - 1];
+      if (view !== undefined) return resolved(fromLineage(field, shape, view));
+      return resolved({ table: rel.qualified, column: attr.name, ...shape, lineage: 'direct' });
+    }
+    const slot = slots[i];
+    if (slot !== null && slot !== undefined) return resolved(fromLineage(field, shape, slot));
+    return resolved({ table: null, column: field.name, ...shape, lineage: 'unknown' });
+  });
+}
