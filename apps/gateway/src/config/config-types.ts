@@ -187,6 +187,12 @@ export interface MaskingConfig {
   readonly unmasked_groups: readonly string[];
   readonly strict_groups: readonly string[];
   readonly columns: readonly MaskColumnConfig[];
+  /** Env var holding the deterministic-mask key; null when deterministic masks are not used. */
+  readonly key_env: string | null;
+  /** Keyed pseudonyms for every classified column that has one (needs key_env). */
+  readonly deterministic: boolean;
+  /** Which unclassified columns have their values scanned. */
+  readonly value_scan: 'unclassified' | 'unknown-lineage' | 'off';
 }
 
 export interface WebhookConfig {

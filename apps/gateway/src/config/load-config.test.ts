@@ -38,7 +38,7 @@ describe('parseConfig: defaults', () => {
     expect(c.targets[0]!.upstream).toEqual({ host: '127.0.0.1', port: 5432, database: 'app', tls: 'prefer', ca: null });
     expect(c.targets[0]!.logins[1]).toEqual({ groups: [], user: 'app_readonly', password_env: 'PROD_RO_PASSWORD' });
     expect(c.policy.rules).toEqual([]);
-    expect(c.masking).toEqual({ auto: true, unmasked_groups: [], strict_groups: [], columns: [] });
+    expect(c.masking).toEqual({ auto: true, unmasked_groups: [], strict_groups: [], columns: [], key_env: null, deterministic: false, value_scan: 'unclassified' });
     expect(c.approvals).toBeNull();
     expect(c.audit).toEqual({ enabled: true, file: '/srv/gatehouse/var/audit.jsonl', on_failure: 'refuse', durability: 'write', fsync_interval: 50, fsync_records: 1000, rotate_size: 256 * 1024 * 1024, keep_full_text: false, postgres: null, webhook: null });
     expect(c.tracing).toEqual({ statement_text: false });
@@ -195,6 +195,9 @@ describe('parseConfig: errors name the key and what to write', () => {
     ['approvals without approvers', withExtra('approvals: { redis: "redis://127.0.0.1:6379", approvers: [] }'), 'approvals.approvers: expected at least one approver group'],
     ['an audit mode that does not exist', withExtra('audit: { on_failure: ignore }'), 'audit.on_failure: expected refuse (statements are refused when the audit cannot be written) or allow, got "ignore"'],
     ['a group in unmasked and strict', withExtra('masking: { unmasked_groups: [a], strict_groups: [a] }'), 'masking.strict_groups: group a is also in unmasked_groups; keep it in one'],
+    ['a mask that does not exist', withExtra('masking: { columns: [ { table: users, column: notes, mask: hide } ] }'), 'masking.columns[0].mask: expected a mask name: never, redact, last4, deterministic, scan, email'],
+    ['deterministic masks without a key', withExtra('masking: { deterministic: true }'), 'masking.key_env: deterministic masks need a key: name the environment variable that holds it in key_env'],
+    ['a value scan that does not exist', withExtra('masking: { value_scan: all }'), 'masking.value_scan: expected unclassified, unknown-lineage or off'],
     ['broken YAML', 'targets: [', 'YAML: '],
     ['duplicate YAML keys', `${MINIMAL}\nworkers: 1\nworkers: 2`, 'YAML: Map keys must be unique'],
     ['a list where a mapping belongs', withExtra('control: [1]'), 'control: expected a mapping of keys, got a list'],

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { COLUMN_RULE_MASKS, ValueScan } from '@gatehouse/sql-core';
 import type { ApprovalsConfig, WebhookConfig } from './config-types';
 import { booleanFlag, byteSize, duration, envName, expecting, host, name, nameList, nonEmptyString, path, port, section, stringOrList } from './schema-helpers';
 import { engine } from './targets-schema';
@@ -53,11 +54,18 @@ export const controlSchema = (baseDir: string) =>
     .transform((c) => ({ ...c, tls: c.tls ?? null }));
 
 const MASK_NAME = /^[a-z][a-z0-9_-]*$/;
+const MASKS: readonly string[] = COLUMN_RULE_MASKS;
 
 export const maskingSchema = section({
   auto: booleanFlag().default(true),
   unmasked_groups: nameList('group name').default([]),
   strict_groups: nameList('group name').default([]),
+  /** Env var holding the key of deterministic (HMAC) masks; never the key itself. */
+  key_env: envName().optional(),
+  deterministic: booleanFlag().default(false),
+  value_scan: z
+    .enum(Object.values(ValueScan) as [ValueScan, ...ValueScan[]], { error: expecting('unclassified, unknown-lineage or off') })
+    .default('unclassified'),
   columns: z
     .array(
       section(
@@ -66,9 +74,10 @@ export const maskingSchema = section({
             error: 'expected a table such as public.users or users',
           }),
           column: nonEmptyString('a column name'),
-          mask: z.string({ error: expecting('a mask name such as redact') }).regex(MASK_NAME, {
-            error: 'expected a mask name such as redact, email or last4',
-          }),
+          mask: z
+            .string({ error: expecting('a mask name such as redact') })
+            .regex(MASK_NAME, { error: 'expected a mask name such as redact, email or last4' })
+            .refine((m) => MASKS.includes(m), { error: `expected a mask name: ${MASKS.join(', ')}` }),
         },
         'a column mapping such as { table: public.users, column: notes, mask: redact }',
       ),
@@ -82,7 +91,11 @@ export const maskingSchema = section({
     if (both.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['strict_groups'], message: `group ${both.join(', ')} is also in unmasked_groups; keep it in one`, input: undefined });
     }
-  });
+    if (m.key_env === undefined && (m.deterministic || m.columns.some((c) => c.mask === 'deterministic'))) {
+      ctx.addIssue({ code: 'custom', path: ['key_env'], message: 'deterministic masks need a key: name the environment variable that holds it in key_env', input: undefined });
+    }
+  })
+  .transform((m) => ({ ...m, key_env: m.key_env ?? null }));
 
 const APPROVAL_EVENTS = ['requested', 'approved', 'denied', 'expired', 'withdrawn', 'executed'] as const;
 

@@ -1,5 +1,6 @@
 import { AuditTrail, type ApprovalGate, type MaskPlanner } from '@gatehouse/sql-core';
 import { openApprovalGate } from '../approvals/open-approval-gate';
+import { openMaskPlanner } from '../masking';
 import { openAuditSinks, wantsFullText } from '../audit';
 import { auditObservers, metricsOf } from '../metrics';
 import type { GatewayServices } from './engine-wiring';
@@ -31,7 +32,7 @@ export async function openPipelineParts(services: GatewayServices, workerId: num
   return {
     audit,
     approvals: approvals?.gate ?? null,
-    masking: null,
+    masking: await openMaskPlanner(services),
     close: async () => {
       await approvals?.close();
       await sink.close();

@@ -1,0 +1,2 @@
+export { ConfiguredMaskPlanner, buildPlan, type MaskPlannerDeps } from './configured-mask-planner';
+export { openMaskPlanner } from './open-mask-planner';
