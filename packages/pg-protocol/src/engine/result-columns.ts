@@ -119,7 +119,14 @@ function fromLineage(field: RowField, shape: ColumnShape, o: OutputColumn): Resu
     };
   if (o.lineage === 'unknown' && o.sources.length === 0)
     return { table: null, column: field.name, ...shape, lineage: 'unknown' };
-  return { table: null, column: field.name, ...shape, lineage: 'derived', sources: o.sources };
+  const derived: ResultColumn = {
+    table: null,
+    column: field.name,
+    ...shape,
+    lineage: 'derived',
+    sources: o.sources,
+  };
+  return o.transformed === true ? { ...derived, transformed: true } : derived;
 }
 
 /** One result column as masking sees it, and the composite type behind it (a whole row) when there is one. */

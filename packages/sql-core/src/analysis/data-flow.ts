@@ -38,6 +38,12 @@ export interface OutputColumn {
    * one of these tables.
    */
   readonly star?: readonly string[];
+  /**
+   * Computed by something that rewrites how values are written (translate, encode, reverse,
+   * a hash, arithmetic): a mask that keeps the format of the source's values no longer hides
+   * them, so the value is redacted whole.
+   */
+  readonly transformed?: boolean;
 }
 
 /** Where a column is used, for strict masking. */

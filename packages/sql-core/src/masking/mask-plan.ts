@@ -77,6 +77,12 @@ export interface ResultColumn extends ColumnInput {
   readonly lineage: Lineage;
   /** Source columns of a derived or row column (their own table and name; the type is the result's). */
   readonly sources?: readonly { readonly table: string | null; readonly column: string }[];
+  /**
+   * A derived column computed by something that rewrites how values are written (`translate`,
+   * `encode`, a hash, arithmetic): masked by its sources' kind, but redacted whole, since a
+   * format-keeping mask would leave what the transformation moved.
+   */
+  readonly transformed?: boolean;
 }
 
 /** The masker of a result column and why (for `explain` and the audit's masked-columns list). */
@@ -161,13 +167,19 @@ export function planColumnMask(plan: MaskPlan, column: ResultColumn): ColumnMask
   } else if (column.lineage === 'derived') {
     for (const s of sources) {
       const rule = ruleFor(plan, s.table, s.column);
-      if (rule && rule.mask !== 'never') return fromRule(plan, rule, column, ` (via ${column.column})`);
+      if (rule && rule.mask !== 'never') {
+        const d = fromRule(plan, rule, column, ` (via ${column.column})`);
+        return d !== null && column.transformed === true && d.kind !== 'deterministic'
+          ? redacted(plan, column, d)
+          : d;
+      }
     }
     for (const s of sources) {
       const c = classifyColumn({ ...column, table: s.table, column: s.column });
       if (c) {
         const reason = `derived from ${s.table ?? '?'}.${s.column}: ${c.reason}`;
-        return { masker: createColumnMasker(c, column, plan.options), kind: c.detector, reason };
+        const d = { masker: createColumnMasker(c, column, plan.options), kind: c.detector, reason };
+        return column.transformed === true ? redacted(plan, column, d) : d;
       }
     }
     const own = classifyColumn(column);
@@ -237,4 +249,13 @@ export function isSensitiveSource(plan: MaskPlan, table: string | null, column: 
   if (plan.auto === false) return false;
   const c = classifyColumn({ table, column, type: 'text' });
   return c !== null && c.detector !== DetectorId.freeText && c.confidence !== 'low';
+}
+
+/** A transformed value of a masked kind: hidden whole, its type kept. */
+function redacted(plan: MaskPlan, column: ResultColumn, d: ColumnMaskDecision): ColumnMaskDecision {
+  return {
+    masker: createColumnMasker('redact', column, plan.options),
+    kind: d.kind,
+    reason: `${d.reason}; transformed, so redacted whole`,
+  };
 }

@@ -156,6 +156,20 @@ describe('output-column lineage', () => {
     ]);
   });
 
+  it('marks values whose writing a function changed (masked whole, not by format)', () => {
+    const t = (sql: string): (boolean | undefined)[] | undefined =>
+      flow(sql).outputs?.map((o) => o.transformed);
+    expect(t("select lower(email), substr(ssn, 1, 3), email || '!', coalesce(phone, '') from users")).toEqual(
+      [undefined, undefined, undefined, undefined],
+    );
+    expect(
+      t(
+        "select translate(phone, '0123456789', 'abcdefghij'), encode(ssn::bytea, 'hex'), reverse(ssn), md5(email), dob + 1 from users",
+      ),
+    ).toEqual([true, true, true, true, true]);
+    expect(t('select upper(x) from (select reverse(email) as x from users) s')).toEqual([true]);
+  });
+
   it('gives one entry per statement of a string', () => {
     const all = analyser.analyse('select email from users; select 1; fetch 1 from c');
     expect(all.map((f) => f.outputs?.length ?? null)).toEqual([1, 1, null]);

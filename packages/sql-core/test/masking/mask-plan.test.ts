@@ -187,3 +187,40 @@ describe('createColumnMasker', () => {
     expect(throwing(deep)).not.toContain('jane@example.com');
   });
 });
+
+describe('planColumnMask: transformed values', () => {
+  it('redacts a transformed value of a sensitive source whole, keeping the type', () => {
+    const plan = createMaskPlan();
+    const sources = [{ table: 'users', column: 'phone' }];
+    const translated = planColumnMask(plan, {
+      table: null,
+      column: 'translate',
+      type: 'text',
+      lineage: 'derived',
+      sources,
+      transformed: true,
+    });
+    expect(translated?.kind).toBe('phone');
+    expect(translated?.masker('b (efb) fff-cgha')).toBe('****');
+    const sum = planColumnMask(plan, {
+      table: null,
+      column: 'sum',
+      type: 'numeric',
+      lineage: 'derived',
+      sources: [{ table: 'users', column: 'ssn' }],
+      transformed: true,
+    });
+    expect(sum?.masker('536228845')).toBe('0');
+    // Not sensitive: nothing to redact.
+    expect(
+      planColumnMask(plan, {
+        table: null,
+        column: 'md5',
+        type: 'text',
+        lineage: 'derived',
+        sources: [{ table: 'users', column: 'id' }],
+        transformed: true,
+      })?.kind,
+    ).toBe('scan');
+  });
+});

@@ -8,6 +8,7 @@ import {
   LineageScope,
   NONE,
   rowOf,
+  transformed,
   UNKNOWN,
   type Flow,
 } from './lineage-scope';
@@ -35,6 +36,17 @@ const PRESERVING: ReadonlySet<string> = new Set([
   'first_value', 'last_value', 'nth_value', 'lag', 'lead', 'jsonb_strip_nulls', 'json_strip_nulls',
   'jsonb_pretty', 'jsonb_set', 'jsonb_insert', 'text', 'to_char', 'date_trunc', 'split_part', 'regexp_replace',
   'overlay', 'md5', 'sha224', 'sha256', 'sha384', 'sha512', 'digest', 'count',
+]);
+/** Functions whose result writes (part of) its input the way the input was written: format-keeping masks still fit. */
+// prettier-ignore
+const SHAPE_KEEPING: ReadonlySet<string> = new Set([
+  'lower', 'upper', 'initcap', 'btrim', 'trim', 'ltrim', 'rtrim', 'concat', 'concat_ws', 'substr', 'substring',
+  'left', 'right', 'lpad', 'rpad', 'string_agg', 'array_agg', 'json_agg', 'jsonb_agg', 'json_object_agg',
+  'jsonb_object_agg', 'row_to_json', 'to_json', 'to_jsonb', 'json_build_object', 'jsonb_build_object',
+  'json_build_array', 'jsonb_build_array', 'array_to_json', 'array_to_string', 'string_to_array', 'unnest',
+  'coalesce', 'min', 'max', 'any_value', 'first_value', 'last_value', 'nth_value', 'lag', 'lead',
+  'jsonb_strip_nulls', 'json_strip_nulls', 'jsonb_pretty', 'jsonb_set', 'jsonb_insert', 'text', 'split_part',
+  'quote_literal', 'quote_nullable', 'format', 'date_trunc', 'greatest', 'least', 'nullif',
 ]);
 /** Results that carry nothing of their arguments' values (a count, a length, a rank): no lineage. */
 // prettier-ignore
@@ -274,7 +286,7 @@ export class FlowTracer {
     if (all.sources.length > 0) this.calls.push({ name, sources: all.sources });
     if (NO_LINEAGE.has(base)) return NONE;
     if (ROW_JSON.has(base) && args.length === 1 && args[0]?.kind === 'row') return args[0];
-    return all;
+    return SHAPE_KEEPING.has(base) ? all : transformed(all);
   }
 
   #aExpr(body: Obj): Flow {
@@ -288,7 +300,8 @@ export class FlowTracer {
     if (kind === 'AEXPR_NULLIF') return derived(l ?? NONE);
     // to_jsonb(u) - 'ssn', to_jsonb(u) || '{}': still the row of u.
     if (l?.kind === 'row' && r?.kind === 'none') return l;
-    return combine([l ?? NONE, r ?? NONE]);
+    const all = combine([l ?? NONE, r ?? NONE]);
+    return oracle === 'arithmetic' ? transformed(all) : all;
   }
 
   #subLink(body: Obj): Flow {

@@ -52,7 +52,9 @@ const CONSTANT: Flow = NONE;
 
 export function toOutput(name: string, flow: Flow): OutputColumn {
   const lineage = flow.kind === 'none' ? 'derived' : flow.kind;
-  return { name, lineage, sources: flow.sources };
+  return flow.transformed === true
+    ? { name, lineage, sources: flow.sources, transformed: true }
+    : { name, lineage, sources: flow.sources };
 }
 
 export function selectStmt(b: Obj, t: FlowTracer): readonly OutputColumn[] | null {

@@ -4,6 +4,8 @@ import type { OutputColumn, SourceColumn } from '../data-flow';
 export interface Flow {
   readonly kind: 'none' | 'direct' | 'derived' | 'row' | 'unknown';
   readonly sources: readonly SourceColumn[];
+  /** Computed by something that changes how the value is written (translate, encode, md5): format-keeping masks no longer fit. */
+  readonly transformed?: boolean;
 }
 
 export const NONE: Flow = Object.freeze({ kind: 'none', sources: Object.freeze([]) });
@@ -13,19 +15,27 @@ export const UNKNOWN: Flow = Object.freeze({ kind: 'unknown', sources: Object.fr
 export function combine(parts: readonly Flow[]): Flow {
   const sources: SourceColumn[] = [];
   let unknown = false;
+  let transformed = false;
   for (const p of parts) {
     if (p.kind === 'unknown') unknown = true;
+    if (p.transformed === true && p.sources.length > 0) transformed = true;
     for (const s of p.sources) {
       if (!sources.some((x) => x.table === s.table && x.column === s.column)) sources.push(s);
     }
   }
-  if (sources.length > 0) return { kind: 'derived', sources };
+  if (sources.length > 0)
+    return transformed ? { kind: 'derived', sources, transformed } : { kind: 'derived', sources };
   return unknown ? UNKNOWN : NONE;
 }
 
 /** A value that keeps what its input is (a cast, a collation, a parenthesis): direct stays direct. */
 export function derived(flow: Flow): Flow {
   return flow.kind === 'direct' || flow.kind === 'row' ? { kind: 'derived', sources: flow.sources } : flow;
+}
+
+/** The same sources, written differently. */
+export function transformed(flow: Flow): Flow {
+  return flow.sources.length === 0 ? flow : { kind: 'derived', sources: flow.sources, transformed: true };
 }
 
 export function fromOutput(o: OutputColumn): Flow {
@@ -35,7 +45,10 @@ export function fromOutput(o: OutputColumn): Flow {
       ? { kind: 'derived', sources: [...sources, ...o.sources] }
       : combine([UNKNOWN, { kind: 'derived', sources: o.sources }]);
   }
-  return { kind: o.lineage === 'unknown' ? 'unknown' : o.lineage, sources: o.sources };
+  const kind = o.lineage === 'unknown' ? 'unknown' : o.lineage;
+  return o.transformed === true
+    ? { kind, sources: o.sources, transformed: true }
+    : { kind, sources: o.sources };
 }
 
 /** A FROM item as column references see it. */
