@@ -28,7 +28,12 @@ export async function startCommand(
   io: CliIo,
   overrides: Partial<Pick<StartGatewayOptions, 'logger' | 'startListeners' | 'controlExtensions'>> = {},
 ): Promise<number> {
-  const parsed = parseCommandArgs(args, { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } }, START_USAGE, io);
+  const parsed = parseCommandArgs(
+    args,
+    { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    START_USAGE,
+    io,
+  );
   if (!parsed) return ExitCode.usage;
   if (parsed.values.help) {
     io.stdout(START_USAGE);

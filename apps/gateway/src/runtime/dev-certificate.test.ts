@@ -37,8 +37,8 @@ describe('development certificate for a listener', () => {
       key: join(dir, '.gatehouse/dev-tls/key.pem'),
       dev: true,
     });
-    expect(() => parseConfig(`listeners: [ { engine: postgres, tls: { dev: false } } ]\n${TARGETS}`, dir)).toThrow(
-      /listeners\[0\]\.tls/,
-    );
+    expect(() =>
+      parseConfig(`listeners: [ { engine: postgres, tls: { dev: false } } ]\n${TARGETS}`, dir),
+    ).toThrow(/listeners\[0\]\.tls/);
   });
 });

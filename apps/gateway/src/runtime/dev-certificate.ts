@@ -20,15 +20,33 @@ export async function ensureDevCertificate(tls: TlsFilesConfig): Promise<void> {
   try {
     await run(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '825',
-        '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
-        '-keyout', tls.key + suffix, '-out', tls.cert + suffix],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '825',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+        '-keyout',
+        tls.key + suffix,
+        '-out',
+        tls.cert + suffix,
+      ],
       { timeout: 30_000 },
     );
   } catch (err) {
     rmSync(tls.key + suffix, { force: true });
     rmSync(tls.cert + suffix, { force: true });
-    throw new Error(`could not make the development certificate in ${dir} with openssl: ${(err as Error).message}`);
+    throw new Error(
+      `could not make the development certificate in ${dir} with openssl: ${(err as Error).message}`,
+    );
   }
   renameSync(tls.key + suffix, tls.key);
   renameSync(tls.cert + suffix, tls.cert);

@@ -5,7 +5,12 @@ import type { Logger } from 'pino';
 import type { SessionRegistry } from '@gatehouse/sql-core';
 import { openApprovalsApi } from '../approvals/approvals-api';
 import type { GatehouseConfig } from '../config';
-import { buildControlApp, localSessionDirectory, type ControlExtensions, type SessionDirectory } from '../control';
+import {
+  buildControlApp,
+  localSessionDirectory,
+  type ControlExtensions,
+  type SessionDirectory,
+} from '../control';
 import { explainRoutes } from '../control/routes/explain-routes';
 import { policyReloadRoutes } from '../control/routes/policy-reload-routes';
 import { createLogger } from '../logging';
@@ -39,7 +44,6 @@ export interface RunningGateway {
   /** Stops accepting, drains sessions up to limits.shutdown_grace, closes the control API. Idempotent. */
   stop(): Promise<void>;
 }
-
 
 /**
  * Starts one gateway process: config, identity, targets, session registry,
@@ -98,7 +102,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       throw err;
     });
   const controlAddress = control.server.address() as AddressInfo;
-  logger.info({ host: controlAddress.address, port: controlAddress.port, tls: tls !== null }, 'control API listening');
+  logger.info(
+    { host: controlAddress.address, port: controlAddress.port, tls: tls !== null },
+    'control API listening',
+  );
 
   try {
     listeners = await (options.startListeners ?? startEngineListeners)(services);
@@ -112,11 +119,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     stopping ??= (async () => {
       draining = true;
       const grace = config.limits.shutdown_grace;
-      logger.info({ graceMs: grace, sessions: sessions.size }, 'shutting down: no new connections; running statements may finish');
+      logger.info(
+        { graceMs: grace, sessions: sessions.size },
+        'shutting down: no new connections; running statements may finish',
+      );
       const running = listeners ?? [];
       const results = await Promise.allSettled(running.map((l) => l.stop(grace)));
       results.forEach((r, i) => {
-        if (r.status === 'rejected') logger.error({ err: r.reason, listener: running[i]!.name }, 'listener did not stop cleanly');
+        if (r.status === 'rejected')
+          logger.error({ err: r.reason, listener: running[i]!.name }, 'listener did not stop cleanly');
       });
       // Whatever a listener left behind is ended now.
       sessions.terminateAll('the gateway is shutting down');

@@ -1,3 +1,8 @@
 export { startGateway, type RunningGateway, type StartGatewayOptions, type ReloadResult } from './gateway';
-export { startEngineListeners, type EngineListener, type GatewayServices, type StartEngineListeners } from './engine-wiring';
+export {
+  startEngineListeners,
+  type EngineListener,
+  type GatewayServices,
+  type StartEngineListeners,
+} from './engine-wiring';
 export { LiveTargetDirectory, LiveVerifier } from './live-services';

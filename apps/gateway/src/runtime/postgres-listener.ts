@@ -37,7 +37,10 @@ export async function startPostgresListener(
   });
   if (services.forwardCancel) engine.onForeignCancel = services.forwardCancel;
   const address = await engine.listen();
-  services.logger.info({ host: address.address, port: address.port, tls: Boolean(tls) }, 'postgres listener ready');
+  services.logger.info(
+    { host: address.address, port: address.port, tls: Boolean(tls) },
+    'postgres listener ready',
+  );
   return {
     name,
     engine,

@@ -23,7 +23,13 @@ export class ReloadableServices implements GatewayServices {
   readonly #env: NodeJS.ProcessEnv;
   #config: GatehouseConfig;
 
-  private constructor(configFile: string, env: NodeJS.ProcessEnv, logger: Logger, config: GatehouseConfig, verifier: LiveVerifier) {
+  private constructor(
+    configFile: string,
+    env: NodeJS.ProcessEnv,
+    logger: Logger,
+    config: GatehouseConfig,
+    verifier: LiveVerifier,
+  ) {
     this.#configFile = configFile;
     this.#env = env;
     this.logger = logger;
@@ -33,7 +39,11 @@ export class ReloadableServices implements GatewayServices {
   }
 
   /** Loads and validates the config file; throws ConfigError when it is invalid. */
-  static async create(configFile: string, env: NodeJS.ProcessEnv, logger: Logger): Promise<ReloadableServices> {
+  static async create(
+    configFile: string,
+    env: NodeJS.ProcessEnv,
+    logger: Logger,
+  ): Promise<ReloadableServices> {
     const config = loadConfig(configFile);
     const verifier = new LiveVerifier(
       await createIdentityService(config.identity, { logger: logger.child({ component: 'identity' }), env }),
@@ -68,6 +78,7 @@ export class ReloadableServices implements GatewayServices {
   }
 
   logWarnings(): void {
-    for (const warning of configWarnings(this.#config, this.#env)) this.logger.warn({ warning }, 'configuration warning');
+    for (const warning of configWarnings(this.#config, this.#env))
+      this.logger.warn({ warning }, 'configuration warning');
   }
 }

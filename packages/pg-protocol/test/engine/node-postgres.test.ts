@@ -66,7 +66,13 @@ describe('node-postgres through the PostgreSQL engine', () => {
 
   it('falls back to plaintext with tls prefer when the upstream has no TLS', async () => {
     const preferring = await startTestGateway({ upstream: { tls: 'prefer' } });
-    const c = new Client({ host: '127.0.0.1', port: preferring.port, user: 'alice', password: 'token-alice', database: 'local' });
+    const c = new Client({
+      host: '127.0.0.1',
+      port: preferring.port,
+      user: 'alice',
+      password: 'token-alice',
+      database: 'local',
+    });
     try {
       await c.connect();
       expect((await c.query('select 1 as one')).rows[0].one).toBe(1);
@@ -113,7 +119,13 @@ describe('node-postgres through the PostgreSQL engine', () => {
     await c.connect();
     await c.query('select 1');
     const [info] = gw.sessions.list();
-    expect(info).toMatchObject({ subject: 'alice', groups: ['dev'], database: 'test', clientUser: 'alice', statements: 1 });
+    expect(info).toMatchObject({
+      subject: 'alice',
+      groups: ['dev'],
+      database: 'test',
+      clientUser: 'alice',
+      statements: 1,
+    });
     expect(info?.target.name).toBe('local');
     await c.end();
     for (let i = 0; i < 50 && gw.sessions.size > 0; i++) await new Promise((r) => setTimeout(r, 20));

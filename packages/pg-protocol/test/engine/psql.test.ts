@@ -37,7 +37,10 @@ describe('psql through the PostgreSQL engine', () => {
   }
 
   it('runs a simple query over TLS with sslmode=require', async () => {
-    const { stdout } = await psql(['-c', "select 'tls:' || ssl from pg_stat_ssl where pid = pg_backend_pid()", '-c', 'select 1'], 'require');
+    const { stdout } = await psql(
+      ['-c', "select 'tls:' || ssl from pg_stat_ssl where pid = pg_backend_pid()", '-c', 'select 1'],
+      'require',
+    );
     // The upstream leg is plain here; the client leg is TLS (the session is marked so).
     expect(stdout.trim().split('\n')).toEqual(['tls:false', '1']);
   });
@@ -69,10 +72,18 @@ describe('psql through the PostgreSQL engine', () => {
   });
 
   it('relays LISTEN/NOTIFY between sessions', async () => {
-    const listener = new Client({ host: '127.0.0.1', port: gw.port, user: 'alice', password: 'token-alice', database: 'local' });
+    const listener = new Client({
+      host: '127.0.0.1',
+      port: gw.port,
+      user: 'alice',
+      password: 'token-alice',
+      database: 'local',
+    });
     await listener.connect();
     try {
-      const got = new Promise<{ channel: string; payload?: string }>((resolve) => listener.on('notification', resolve));
+      const got = new Promise<{ channel: string; payload?: string }>((resolve) =>
+        listener.on('notification', resolve),
+      );
       await listener.query('listen gatehouse_test');
       await psql(['-c', "notify gatehouse_test, 'hello'"]);
       await expect(got).resolves.toMatchObject({ channel: 'gatehouse_test', payload: 'hello' });

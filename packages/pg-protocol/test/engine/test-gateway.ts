@@ -33,7 +33,9 @@ export const TOKENS: Record<string, Identity> = {
   'token-ci': { subject: 'ci-bot', groups: ['ci'], authMethod: 'service_token', issuer: 'test' },
 };
 
-export const allowAll: Policy = { evaluate: () => ({ action: 'allow', ruleId: 'test-allow-all', reason: 'test' }) };
+export const allowAll: Policy = {
+  evaluate: () => ({ action: 'allow', ruleId: 'test-allow-all', reason: 'test' }),
+};
 
 export interface TestGatewayOptions {
   readonly upstream?: Partial<UpstreamEndpoint>;
@@ -60,10 +62,20 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       const [name = '', database] = (startupDatabase ?? '').split('/', 2);
       const t = targetTable[name];
       if (!t) throw new GatewayError('unknown_target', `no target named "${name}"`);
-      return { target: { name, engine: 'postgres', environment: t.environment }, database: database ?? t.database };
+      return {
+        target: { name, engine: 'postgres', environment: t.environment },
+        database: database ?? t.database,
+      };
     },
     upstreamFor(_target: TargetRef, _identity: Identity, database: string): UpstreamEndpoint {
-      return { host: '127.0.0.1', port: 5432, tls: 'disable', user: 'postgres', ...options.upstream, database };
+      return {
+        host: '127.0.0.1',
+        port: 5432,
+        tls: 'disable',
+        user: 'postgres',
+        ...options.upstream,
+        database,
+      };
     },
   };
   const sessions = new SessionRegistry();

@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,9 +57,13 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
   );
   writeFileSync(
     join(data, 'postgresql.auto.conf'),
-    [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, 'ssl = on', 'fsync = off'].join(
-      '\n',
-    ) + '\n',
+    [
+      `port = ${port}`,
+      "listen_addresses = '127.0.0.1'",
+      `unix_socket_directories = '${dir}'`,
+      'ssl = on',
+      'fsync = off',
+    ].join('\n') + '\n',
   );
   asPostgres('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), 'start']);
   const sql = [
@@ -60,9 +73,24 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     "set password_encryption = 'md5'",
     "create role md5_user login password 's3cret-md5_user'",
   ];
-  execFileSync('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qAt', ...sql.flatMap((s) => ['-c', s])], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'psql',
+    [
+      '-h',
+      dir,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-qAt',
+      ...sql.flatMap((s) => ['-c', s]),
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   return {
     port,
     caPem: cert.cert,
