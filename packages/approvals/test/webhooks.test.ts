@@ -132,7 +132,8 @@ describe('webhook notifications through BullMQ (real Redis, local HTTP receiver)
     const { id } = await service.create(request({ required: 2 }));
     await service.approve(id, { ...DBA_BOB, reason: 'fine by me' });
     await service.deny(id, { subject: 'carol', groups: ['dba'], reason: 'freeze' });
-    const delivered = () => new Set(http.received.map((r) => (JSON.parse(r.body) as ApprovalNotification).event));
+    const delivered = () =>
+      new Set(http.received.map((r) => (JSON.parse(r.body) as ApprovalNotification).event));
     await eventually(() => delivered().size === 3, 30_000);
     const bodies = http.received.map((r) => JSON.parse(r.body) as ApprovalNotification);
     const byEvent = Object.fromEntries(bodies.map((b) => [b.event, b]));
