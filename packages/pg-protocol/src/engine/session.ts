@@ -29,6 +29,7 @@ import { DenialMarkers } from './denial-markers';
 import { fatalResponse, gatewayErrorResponse, noticeResponse } from './error-response';
 import type { PostgresEngineOptions } from './engine-options';
 import { OutputBatch } from './output-batch';
+import { PreparedJudgements } from './prepared-judgements';
 import { ResultMasking } from './result-masking';
 import { StatementTracker, type TrackedStatement } from './statement-tracker';
 import { UpstreamRelay } from './upstream-relay';
@@ -75,6 +76,7 @@ export class PostgresSession implements SessionHandle {
   readonly #tracker = new StatementTracker();
   readonly #since = new Date();
   readonly #denials = new DenialMarkers();
+  readonly #judgements = new PreparedJudgements();
   readonly #masking: ResultMasking;
   #transactionStatus: 'I' | 'T' | 'E';
   #statements = 0;
@@ -244,6 +246,8 @@ export class PostgresSession implements SessionHandle {
           case FrontendCode.Describe:
           case FrontendCode.Execute:
           case FrontendCode.Close: {
+            if (reader.code === FrontendCode.Bind && this.#rejudgeBind()) break;
+            if (reader.code === FrontendCode.Close) this.#forgetClosed(reader.payload());
             // A Bind asking for binary results the gateway cannot mask is denied in its place.
             const refused = this.#masking.clientMessage(reader.code, reader.payload());
             if (refused === null) this.#toUpstream.add(reader.buffer, reader.messageStart, reader.end);
@@ -306,6 +310,7 @@ export class PostgresSession implements SessionHandle {
     };
     this.#statements++;
     const startedAt = performance.now();
+    const generation = this.#options.pipeline.policyGeneration;
     const waiting = new AbortController();
     const decision = this.#options.pipeline.onStatement(event, {
       notice: (message, detail) => {
@@ -321,6 +326,7 @@ export class PostgresSession implements SessionHandle {
         statementName,
         startedAt,
         parameterTypes,
+        generation,
       );
       return;
     }
@@ -342,7 +348,15 @@ export class PostgresSession implements SessionHandle {
       .then(
         (d) => {
           if (!this.#closed)
-            this.#forwardStatement(event, d, whole(held), statementName, startedAt, parameterTypes);
+            this.#forwardStatement(
+              event,
+              d,
+              whole(held),
+              statementName,
+              startedAt,
+              parameterTypes,
+              generation,
+            );
         },
         (err: unknown) => this.#fail(err, 'pipeline'),
       )
@@ -362,12 +376,14 @@ export class PostgresSession implements SessionHandle {
     name: string,
     startedAt: number,
     parameterTypes: readonly number[],
+    generation: number,
   ): void {
     const tracked: TrackedStatement = { event, decision, startedAt };
     if (event.source === 'extended') this.#tracker.addExtended(tracked);
     else this.#tracker.addSimple(tracked);
     this.#masking.statement(event.source, decision, name, event.sql, parameterTypes);
     if (decision.action === 'allow') {
+      if (event.source === 'extended') this.#judgements.remember(name, event.sql, parameterTypes, generation);
       this.#toUpstream.add(...message);
       return;
     }
@@ -376,6 +392,51 @@ export class PostgresSession implements SessionHandle {
         ? decision
         : { ...decision, action: 'deny', code: 'approval_denied', reason: 'approval is not available' };
     this.#deny(denial, event.source, name);
+  }
+
+  /**
+   * A Bind of a statement prepared under an older policy: judged again before
+   * it runs. Allowed: the Bind goes on its way (false). Denied: the marker
+   * takes its place, so the upstream fails here and skips to Sync (true).
+   */
+  #rejudgeBind(): boolean {
+    const generation = this.#options.pipeline.policyGeneration;
+    const stale = this.#judgements.stale(this.#clientReader.payload(), generation);
+    if (stale === null) return false;
+    const event: StatementEvent = {
+      session: this.context,
+      seq: this.#statements + 1,
+      sql: stale.sql ?? '',
+      source: 'extended',
+      inTransaction: this.#transactionStatus !== 'I',
+      prepared: this.#prepared,
+    };
+    const decision: Decision =
+      stale.sql === null
+        ? {
+            action: 'deny',
+            ruleId: 'policy-changed',
+            reason:
+              'the policy changed and this prepared statement is no longer known to the gateway; prepare it again',
+            code: 'policy_denied',
+            statements: [],
+          }
+        : this.#options.pipeline.rejudge(event);
+    if (decision.action === 'allow') {
+      this.#judgements.judged(stale, generation);
+      return false;
+    }
+    this.#statements++;
+    this.#tracker.addExtended({ event, decision, startedAt: performance.now() });
+    this.#deny(decision as DenyDecision, 'extended');
+    return true;
+  }
+
+  /** Close of a prepared statement ('S'): forgotten, like the upstream forgets it. */
+  #forgetClosed(payload: Buffer): void {
+    if (payload[0] !== 0x53 /* 'S' */) return;
+    const end = payload.indexOf(0, 1);
+    if (end > 0) this.#judgements.forget(payload.toString('utf8', 1, end));
   }
 
   /** Sends the denial's marker upstream in place of the message: a Parse of it (extended) or a Query. */

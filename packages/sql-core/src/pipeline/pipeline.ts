@@ -41,6 +41,7 @@ const STRICTNESS = { allow: 0, review: 1, deny: 2 } as const;
  */
 export class Pipeline {
   #deps: PipelineDeps;
+  #policyGeneration = 0;
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -49,6 +50,46 @@ export class Pipeline {
   /** Swap the policy whole (reload); statements already decided are unaffected. */
   setPolicy(policy: Policy): void {
     this.#deps = { ...this.#deps, policy };
+    this.#policyGeneration++;
+  }
+
+  /** Changes with every setPolicy: engines re-judge statements prepared under an older policy. */
+  get policyGeneration(): number {
+    return this.#policyGeneration;
+  }
+
+  /**
+   * Judges again, under the current policy, a statement that was prepared
+   * (and recorded) under an older one, before it runs again. Synchronous:
+   * allowed as before, or denied (a statement that now needs review must be
+   * prepared again, so the review happens where it can wait). A denial is
+   * recorded; an allow needs no new intent, the statement's is on record.
+   */
+  rejudge(event: StatementEvent): Decision {
+    const { statements, verdict } = this.decide(event);
+    const masking = verdict?.action === 'allow' ? this.#maskPlan(event, statements) : null;
+    if (verdict?.action === 'allow' && (masking === null || !('deny' in masking))) {
+      return this.#allowed(event, verdict.ruleId, statements, null, masking);
+    }
+    const changed = '(the policy changed since this statement was prepared)';
+    const denial =
+      masking !== null && 'deny' in masking
+        ? deny(masking.ruleId, `${masking.deny} ${changed}`, GatewayErrorCode.policyDenied, statements)
+        : deny(
+            verdict?.ruleId ?? 'default-deny',
+            verdict === null
+              ? 'the statement is empty'
+              : verdict.action === 'review'
+                ? `the statement now needs approval (${verdict.reason}) ${changed}; prepare it again`
+                : `${verdict.reason} ${changed}`,
+            statements.some((s) => s.kind === 'unknown')
+              ? GatewayErrorCode.analysisFailed
+              : GatewayErrorCode.policyDenied,
+            statements,
+          );
+    const audit = this.#deps.audit;
+    audit?.note(statementIntentEvent(event, denial, event.seq, { keepFullText: audit.keepFullText }));
+    return denial;
   }
 
   /** Analysis and policy only: what would happen, without recording or holding anything. */

@@ -1,0 +1,77 @@
+/** A protocol-level prepared statement as it was judged. */
+export interface Judged {
+  readonly name: string;
+  /** Null when the statement was forgotten past the bound: it cannot be judged again. */
+  readonly sql: string | null;
+  readonly parameterTypes: readonly number[];
+  generation: number;
+}
+
+/** Bounds one session's memory of protocol-level prepared statements. */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Which policy judged each protocol-level prepared statement (Parse with a
+ * name, or the unnamed one), so that a Bind after a policy reload judges it
+ * again before it runs: JDBC, pgx and pools keep statements prepared for a
+ * session's whole life. Costs nothing per Bind until the policy changes.
+ */
+export class PreparedJudgements {
+  readonly #byName = new Map<string, Judged>();
+  /** The oldest policy generation any remembered statement was judged under. */
+  #oldest = Number.POSITIVE_INFINITY;
+  /** Some statement was forgotten: after a reload, an unknown name cannot be trusted. */
+  #forgotSome = false;
+  #forgotAt = 0;
+
+  remember(name: string, sql: string, parameterTypes: readonly number[], generation: number): void {
+    if (this.#byName.size >= MAX_REMEMBERED && !this.#byName.has(name)) {
+      const first = this.#byName.keys().next().value;
+      if (first !== undefined) this.#byName.delete(first);
+      this.#forgotSome = true;
+      this.#forgotAt = Math.max(this.#forgotAt, generation);
+    }
+    this.#byName.delete(name);
+    this.#byName.set(name, { name, sql, parameterTypes, generation });
+    if (generation < this.#oldest) this.#oldest = generation;
+  }
+
+  forget(name: string): void {
+    this.#byName.delete(name);
+  }
+
+  /**
+   * The statement a Bind names, when it was judged under an older policy than
+   * `generation`; null when it is current (or unknown to the gateway, which
+   * means the upstream does not have it either).
+   */
+  stale(bindPayload: Buffer, generation: number): Judged | null {
+    if (this.#oldest >= generation && !(this.#forgotSome && this.#forgotAt < generation)) return null;
+    const name = boundStatementName(bindPayload);
+    if (name === null) return null;
+    const judged = this.#byName.get(name);
+    if (judged === undefined) {
+      return this.#forgotSome && this.#forgotAt < generation
+        ? { name, sql: null, parameterTypes: [], generation: this.#forgotAt }
+        : null;
+    }
+    return judged.generation < generation ? judged : null;
+  }
+
+  /** The statement passed under the current policy. */
+  judged(judged: Judged, generation: number): void {
+    judged.generation = generation;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const j of this.#byName.values()) if (j.generation < oldest) oldest = j.generation;
+    this.#oldest = oldest;
+  }
+}
+
+/** Bind's second field: the portal name, then the statement name, both NUL-terminated. */
+function boundStatementName(payload: Buffer): string | null {
+  const portalEnd = payload.indexOf(0);
+  if (portalEnd < 0) return null;
+  const nameEnd = payload.indexOf(0, portalEnd + 1);
+  if (nameEnd < 0) return null;
+  return payload.toString('utf8', portalEnd + 1, nameEnd);
+}
