@@ -299,7 +299,13 @@ const bytea: BinaryCodec = {
   encode: (t) => (t.startsWith('\\x') ? Buffer.from(t.slice(2), 'hex') : Buffer.from(t, 'latin1')),
 };
 
+const bool: BinaryCodec = {
+  decode: (v) => (v[0] === 1 ? 't' : 'f'),
+  encode: (t) => Buffer.of(t === 't' || t === 'true' ? 1 : 0),
+};
+
 const BY_OID: ReadonlyMap<number, BinaryCodec> = new Map<number, BinaryCodec>([
+  [16, bool],
   [25, utf8],
   [1043, utf8],
   [1042, utf8],
@@ -352,6 +358,7 @@ const BY_SEND: ReadonlyMap<string, BinaryCodec> = new Map<string, BinaryCodec>([
   ['macaddr_send', macaddr],
   ['macaddr8_send', macaddr],
   ['byteasend', bytea],
+  ['boolsend', bool],
 ]);
 
 export function builtInCodec(typeOid: number): BinaryCodec | undefined {

@@ -2,15 +2,17 @@ import { planColumnMask, type ColumnMasker, type MaskPlan } from '@gatehouse/sql
 import type { RowField } from '../codec';
 import { binaryCodecFor } from './binary-containers';
 import type { BinaryCodec } from './binary-values';
-import type { CatalogCache, RelationInfo } from './catalog-cache';
-import { formatRecord, parseRecord } from './pg-literals';
-import { resolveColumns, shapeOf, type ResolvedColumn } from './result-columns';
+import type { CatalogCache } from './catalog-cache';
+import { recordMasks, type RecordMasks } from './record-masker';
+import { resolveColumns, type ResolvedColumn } from './result-columns';
 
 /** How one column of a result is rewritten: its masker, and the binary codec when it comes in binary format. */
 export interface ColumnRewrite {
   readonly masker: ColumnMasker;
   /** Null: text format. */
   readonly codec: BinaryCodec | null;
+  /** Binary values rewritten without a trip through text (whole rows): null for NULL, undefined when unchanged. */
+  readonly binary?: (value: Buffer) => Buffer | null | undefined;
   /** For the audit: the result column's name, its source table, the detector or mask that applies. */
   readonly column: string;
   readonly table: string | null;
@@ -20,48 +22,14 @@ export interface ColumnRewrite {
 /** The result needs something the gateway cannot do (a binary format it cannot rewrite): it must not pass. */
 export class UnmaskableResult extends Error {}
 
-/** A composite value of a table (`SELECT u FROM users u`): each field masked as that table's column. */
-function recordMasker(plan: MaskPlan, rel: RelationInfo, catalog: CatalogCache | null): ColumnMasker | null {
-  const fields = [...rel.attributes.entries()].sort((a, b) => a[0] - b[0]).map(([, a]) => a);
-  const maskers = fields.map(
-    (a) =>
-      planColumnMask(plan, {
-        table: rel.qualified,
-        column: a.name,
-        ...shapeOf(a.typeOid, a.typeModifier, catalog),
-        lineage: 'direct',
-      })?.masker ?? null,
-  );
-  if (maskers.every((m) => m === null)) return null;
-  const redacted = formatRecord(fields.map(() => null));
-  return (value) => {
-    try {
-      const values = parseRecord(value);
-      if (values.length !== fields.length) return redacted;
-      let changed = false;
-      const out = values.map((v, i) => {
-        const m = maskers[i];
-        if (v === null || m === null || m === undefined) return v;
-        const masked = m(v);
-        if (masked !== v) changed = true;
-        return masked;
-      });
-      return changed ? formatRecord(out) : value;
-    } catch {
-      // Fail closed: a record that does not parse as its table's row shows nothing.
-      return redacted;
-    }
-  };
-}
-
 function decide(
   plan: MaskPlan,
   rc: ResolvedColumn,
   catalog: CatalogCache | null,
-): { masker: ColumnMasker; kind: string } | null {
+): { masker: ColumnMasker; kind: string; binary?: RecordMasks['binary'] } | null {
   if (rc.record !== null && rc.column.lineage !== 'direct') {
-    const masker = recordMasker(plan, rc.record, catalog);
-    return masker === null ? null : { masker, kind: 'row' };
+    const masks = recordMasks(plan, rc.record, catalog);
+    return masks === null ? null : { masker: masks.text, kind: 'row', binary: masks.binary };
   }
   const d = planColumnMask(plan, rc.column);
   // Types that hold no text (geometry, ranges...) are never scanned; an explicit rule still applies.
@@ -93,6 +61,7 @@ export function columnRewrites(
       kind: d.kind,
     };
     if (format !== 1) return { masker: d.masker, codec: null, ...about };
+    if (d.binary !== undefined) return { masker: d.masker, codec: null, binary: d.binary, ...about };
     const codec = binaryCodecFor(field.typeOid, (oid) => catalog?.type(oid));
     if (codec === undefined) {
       throw new UnmaskableResult(

@@ -33,13 +33,21 @@ export function redactErrorResponse(
   const scan = { defaultCountry: plan.options.defaultCountry ?? 'US' };
   let changed = false;
   const out: ErrorFields = { ...fields };
+  // Names of the objects involved are quoted too (`relation "users"`): they are not values.
+  const names = new Set(
+    [fields.schema, fields.table, fields.column, fields.dataType, fields.constraint].filter(
+      (n) => n !== undefined,
+    ),
+  );
   for (const name of TEXT_FIELDS) {
     const text = fields[name];
     if (text === undefined || text === '') continue;
     let redacted = plan.auto === false ? text : maskText(text, scan);
     if (sensitive) {
       redacted = redacted
-        .replace(QUOTED, (q) => (q.length > 2 ? '"***"' : q))
+        .replace(QUOTED, (q) =>
+          q.length > 2 && !names.has(q.slice(1, -1).replace(/""/g, '"')) ? '"***"' : q,
+        )
         .replace(KEY_VALUES, (_, a: string, _v: string, b: string) => `${a}***${b}`)
         .replace(FAILING_ROW, (_, a: string, _v: string, b: string) => `${a}***${b}`);
     }

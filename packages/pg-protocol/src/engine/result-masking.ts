@@ -179,12 +179,15 @@ export class ResultMasking {
       return null;
     if (this.#catalog.missing(prepared.fields, isBuiltInType).relations.length > 0) return null;
     try {
-      portal.rows = this.#rewrites(
+      const outputs = prepared.flow?.outputs ?? null;
+      const rewrites = columnRewrites(
         prepared.plan,
         prepared.fields,
         bind.resultFormats,
-        prepared.flow?.outputs ?? null,
+        outputs,
+        this.#catalog,
       );
+      portal.rows = rewrites.some((r) => r !== undefined) ? new RowMasker(rewrites) : null;
       return null;
     } catch (err) {
       if (err instanceof UnmaskableResult) return err.message;

@@ -72,6 +72,13 @@ export function rewriteValue(
   start: number,
   end: number,
 ): Buffer | null | undefined {
+  if (rewrite.binary !== undefined) {
+    try {
+      return rewrite.binary(buf.subarray(start, end));
+    } catch {
+      return null;
+    }
+  }
   const codec = rewrite.codec;
   if (codec === null) {
     const text = buf.toString('utf8', start, end);
