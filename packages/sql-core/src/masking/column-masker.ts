@@ -6,6 +6,7 @@ import { JsonMasker } from './json-masker';
 import { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
 import { maskDateOfBirth } from './masks/date-mask';
 import { pseudoAlnum, pseudoInteger, pseudoUuid } from './masks/deterministic';
+import type { ByteMask } from './masks/byte-masks';
 import { numberMask, textMask, type ValueMask } from './masks/detector-masks';
 import { fitLength, keepAlnum, REDACTED } from './masks/format-masks';
 import { keepLastDigitsNumber } from './masks/number-mask';
@@ -18,7 +19,14 @@ import { maskText } from './text-scanner';
  * Returns the identical string when the value needs no change, so the engine
  * can forward the original bytes (`masked === value`).
  */
-export type ColumnMasker = (value: string) => string;
+export interface ColumnMasker {
+  (value: string): string;
+  /**
+   * The same mask on a value's ASCII bytes, written straight to `out` at `at`: returns the bytes
+   * written, or -1 to say "use the string mask" (a value that is not plain ASCII, or not simple).
+   */
+  readonly bytes?: ByteMask;
+}
 
 /** The column a masker is built for: its type, and its name when known (a value scan reads it for exclusions). */
 export type MaskedColumn = ColumnShape & { readonly column?: string };
@@ -192,13 +200,15 @@ function classifiedMasker(c: ColumnClassification, shape: ColumnShape, options: 
 function failClosed(mask: ColumnMasker, shape: ColumnShape, options: MaskOptions): ColumnMasker {
   if (mask === identity) return mask;
   const fallback = redactedValue(shape.type, options) ?? '';
-  return (v) => {
+  const safe = (v: string): string => {
     try {
       return mask(v);
     } catch {
       return fallback;
     }
   };
+  // Byte masks are total (they decline what they cannot do): no guard needed.
+  return mask.bytes === undefined ? safe : Object.assign(safe, { bytes: mask.bytes });
 }
 
 /**

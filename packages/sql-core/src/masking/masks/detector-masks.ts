@@ -9,6 +9,7 @@ import { callingCodeLength, maskPhone } from '../detectors/phone';
 import type { Span } from '../detectors/value-detector';
 import type { MaskOptions } from '../mask-options';
 import { maskText } from '../text-scanner';
+import { keepLastDigitsBytes, maskEmailBytes, maskPhoneBytes, type ByteMask } from './byte-masks';
 import { maskDateOfBirth } from './date-mask';
 import { pseudoAlnum, pseudoEmail, pseudoInteger, pseudoName, type PseudonymKey } from './deterministic';
 import {
@@ -26,8 +27,14 @@ import {
 import { keepLastDigitsNumber, maskIntegerIPv4, roundNumber, truncateNumber } from './number-mask';
 import { looksLikeSecret, maskSecretValue } from './secret-mask';
 
-/** A mask of one non-null value in text form. */
-export type ValueMask = (value: string) => string;
+/** A mask of one non-null value in text form; `bytes`, when set, does the same on ASCII bytes. */
+export interface ValueMask {
+  (value: string): string;
+  readonly bytes?: ByteMask;
+}
+
+const withBytes = (mask: (value: string) => string, bytes: ByteMask): ValueMask =>
+  Object.assign(mask, { bytes });
 
 const SECRET: ValueMask = () => SECRET_REDACTED;
 const redact: ValueMask = () => REDACTED;
@@ -78,17 +85,17 @@ function textMaskOf(detector: DetectorId, options: MaskOptions): ValueMask {
   const key = deterministicKey(options);
   if (NUMBER_IDS.has(detector)) {
     if (key !== null) return (v) => pseudoAlnum(key, detector, v, detector === 'phone' ? phoneKeep(v) : 0);
-    if (detector === 'phone') return maskPhone;
-    if (detector === 'br_cpf') return (v) => keepLastDigits(v, 2);
-    if (detector === 'ca_sin') return (v) => keepLastDigits(v, 3);
-    return (v) => keepLastDigits(v, 4);
+    if (detector === 'phone') return withBytes((v) => maskPhone(v), maskPhoneBytes);
+    if (detector === 'br_cpf') return withBytes((v) => keepLastDigits(v, 2), keepLastDigitsBytes(2));
+    if (detector === 'ca_sin') return withBytes((v) => keepLastDigits(v, 3), keepLastDigitsBytes(3));
+    return withBytes((v) => keepLastDigits(v, 4), keepLastDigitsBytes(4));
   }
   if (ALNUM_IDS.has(detector))
     return key !== null ? (v) => pseudoAlnum(key, detector, v) : (v) => keepAlnum(v, 0, 4);
   if (SECRETS.has(detector)) return maskSecretValue;
   switch (detector) {
     case 'email':
-      return key !== null ? (v) => pseudoEmail(key, v) : maskEmails;
+      return key !== null ? (v) => pseudoEmail(key, v) : withBytes((v) => maskEmails(v), maskEmailBytes);
     case 'iban':
       return key !== null ? (v) => pseudoAlnum(key, 'iban', v, 2) : maskIban;
     case 'password':
