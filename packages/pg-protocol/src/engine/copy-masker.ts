@@ -179,7 +179,12 @@ export class CopyMasker {
         const rewrite = this.#rewriteOf(i);
         if (rewrite !== undefined) {
           const out = rewriteValue(rewrite, data, pos, pos + len);
-          if (out !== undefined) (changes ??= []).push(pos - 4, pos + len, out);
+          if (out !== undefined)
+            (changes ??= []).push(
+              pos - 4,
+              pos + len,
+              typeof out === 'string' ? Buffer.from(out, 'utf8') : out,
+            );
         }
         pos += len;
       }

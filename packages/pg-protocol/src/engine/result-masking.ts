@@ -30,6 +30,12 @@ import { redactErrorResponse } from './error-redaction';
 import { isBuiltInType } from './result-columns';
 import { RowMasker } from './row-masker';
 
+/** Read once: the codec's re-exports are getters, costly on the per-message path. */
+const Backend = BackendCode;
+
+/** Read once: the codec's re-exports are getters, costly on the per-message path. */
+const Frontend = FrontendCode;
+
 /** The session drops the message (a description the gateway asked for itself). */
 export const DROP = Symbol('drop');
 /** What the session does with an upstream message: forward it (null), forward this instead, drop it, or hold it until the promise settles and ask again. */
@@ -136,28 +142,28 @@ export class ResultMasking {
    */
   clientMessage(code: number, payload: Buffer): string | null {
     if (this.#lastPlan === null) {
-      if (code === FrontendCode.Sync) this.#expected.push(SYNC);
-      else if (code === FrontendCode.Describe) this.#expected.push(UNMASKED_DESCRIBE);
-      else if (code === FrontendCode.Execute) this.#expected.push(UNMASKED_EXECUTE);
+      if (code === Frontend.Sync) this.#expected.push(SYNC);
+      else if (code === Frontend.Describe) this.#expected.push(UNMASKED_DESCRIBE);
+      else if (code === Frontend.Execute) this.#expected.push(UNMASKED_EXECUTE);
       return null;
     }
     switch (code) {
-      case FrontendCode.Bind:
+      case Frontend.Bind:
         return this.#bind(payload);
-      case FrontendCode.Describe: {
+      case Frontend.Describe: {
         const d = decodeDescribe(payload);
         this.#expected.push({ kind: 'describe', target: d.target, name: d.name });
         return null;
       }
-      case FrontendCode.Execute:
+      case Frontend.Execute:
         this.#expected.push({ kind: 'execute', portal: decodeExecute(payload).portal });
         return null;
-      case FrontendCode.Close: {
+      case Frontend.Close: {
         const d = decodeDescribe(payload);
         (d.target === 'S' ? this.#statements : this.#portals).delete(d.name);
         return null;
       }
-      case FrontendCode.Sync:
+      case Frontend.Sync:
         this.#expected.push(SYNC);
         return null;
       default:
@@ -212,42 +218,42 @@ export class ResultMasking {
     const payload = buf.subarray(payloadStart, end);
     const head = this.#expected[0];
     switch (code) {
-      case BackendCode.RowDescription:
+      case Backend.RowDescription:
         return this.#rowDescription(head, decodeRowDescription(payload));
-      case BackendCode.NoData:
+      case Backend.NoData:
         if (head?.kind === 'describe') this.#expected.shift();
         return null;
-      case BackendCode.CommandComplete:
-      case BackendCode.EmptyQueryResponse:
-      case BackendCode.PortalSuspended:
+      case Backend.CommandComplete:
+      case Backend.EmptyQueryResponse:
+      case Backend.PortalSuspended:
         this.#endResult();
         if (head?.kind === 'query') {
           if (head.plan !== null) head.index++;
         } else if (head?.kind === 'execute') this.#expected.shift();
         return null;
-      case BackendCode.CopyOutResponse:
+      case Backend.CopyOutResponse:
         return this.#copyOut(head, decodeCopyResponse(payload).format);
-      case BackendCode.CopyData: {
+      case Backend.CopyData: {
         const masked = this.#copy?.mask(payload) ?? null;
         if (masked === null) return null;
         const out = Buffer.allocUnsafe(masked.length + 5);
-        out[0] = BackendCode.CopyData;
+        out[0] = Backend.CopyData;
         out.writeInt32BE(masked.length + 4, 1);
         masked.copy(out, 5);
         return out;
       }
-      case BackendCode.CopyDone:
+      case Backend.CopyDone:
         this.#copy = null;
         return null;
-      case BackendCode.ErrorResponse:
-      case BackendCode.NoticeResponse: {
+      case Backend.ErrorResponse:
+      case Backend.NoticeResponse: {
         const redacted = this.#redact(code, payload, head);
-        if (code === BackendCode.ErrorResponse) this.error();
+        if (code === Backend.ErrorResponse) this.error();
         return redacted;
       }
-      case BackendCode.NotificationResponse:
+      case Backend.NotificationResponse:
         return this.#notification(payload);
-      case BackendCode.ReadyForQuery:
+      case Backend.ReadyForQuery:
         this.#readyForQuery();
         return null;
       default:

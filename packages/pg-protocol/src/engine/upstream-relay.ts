@@ -15,6 +15,9 @@ import type { OutputBatch } from './output-batch';
 import { DROP, type ResultMasking, type UpstreamAction } from './result-masking';
 import { rowsFromCommandTag, type StatementTracker } from './statement-tracker';
 
+/** Read once: the codec's re-exports are getters, costly on the per-message path. */
+const Backend = BackendCode;
+
 /** Command tags whose row count is rows sent to the client, not rows changed. */
 const RETURNING_TAGS = /^(SELECT|FETCH|MOVE|SHOW) /;
 
@@ -84,16 +87,16 @@ export class UpstreamRelay {
     const { masking, tracker } = this.#deps;
     let out: UpstreamAction = null;
     switch (code) {
-      case BackendCode.DataRow: {
+      case Backend.DataRow: {
         out = masking.dataRow(buf, start, end);
         const unit = tracker.current;
         if (unit && !(out instanceof Promise)) unit.rowsReturned++;
         break;
       }
-      case BackendCode.ErrorResponse:
+      case Backend.ErrorResponse:
         out = this.#error(buf, payloadStart, end);
         break;
-      case BackendCode.CommandComplete: {
+      case Backend.CommandComplete: {
         const unit = tracker.current;
         if (unit) {
           const tag = decodeCommandComplete(buf.subarray(payloadStart, end));
@@ -103,7 +106,7 @@ export class UpstreamRelay {
         out = masking.upstream(code, buf, payloadStart, end);
         break;
       }
-      case BackendCode.ParameterStatus: {
+      case Backend.ParameterStatus: {
         // Analysis lexes as the server does only with these settings; anything else ends the session.
         const problem = checkLexingParameter(decodeParameterStatus(buf.subarray(payloadStart, end)));
         if (problem) throw new GatewayError('protocol_violation', problem);
@@ -118,7 +121,7 @@ export class UpstreamRelay {
     }
     if (out === null) this.#deps.toClient.add(buf, start, end);
     else if (out !== DROP) this.#deps.toClient.add(out, 0, out.length);
-    if (code === BackendCode.ReadyForQuery) this.#readyForQuery(buf[payloadStart] as number);
+    if (code === Backend.ReadyForQuery) this.#readyForQuery(buf[payloadStart] as number);
   }
 
   /** Keeps one message (a copy) and pauses the upstream until the catalog answers; then carries on. */
@@ -155,8 +158,7 @@ export class UpstreamRelay {
     const unit = this.#deps.tracker.current;
     if (unit) unit.errorCode = fields.code;
     const denial = this.#deps.denials.match(fields);
-    if (denial === null)
-      return this.#deps.masking.upstream(BackendCode.ErrorResponse, buf, payloadStart, end);
+    if (denial === null) return this.#deps.masking.upstream(Backend.ErrorResponse, buf, payloadStart, end);
     if (unit) unit.errorCode = '42501';
     this.#deps.masking.error();
     return denialResponse(denial);
