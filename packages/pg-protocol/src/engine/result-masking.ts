@@ -94,7 +94,8 @@ export class ResultMasking {
   /** The result being received: undefined until its first row or description says. */
   #rows: RowMasker | null | undefined = undefined;
   #copy: CopyMasker | null = null;
-  #masked: RowMasker[] = [];
+  /** Results since the last takeMasked(), for the audit (a portal's rows can span several Executes). */
+  readonly #masked = new Set<RowMasker>();
   /** The latest plan of this session's statements, for messages that belong to none (notifications). */
   #lastPlan: MaskPlan | null = null;
 
@@ -274,7 +275,7 @@ export class ResultMasking {
   takeMasked(): AuditMaskedColumn[] {
     const out: AuditMaskedColumn[] = [];
     for (const rows of this.#masked) out.push(...rows.audit());
-    this.#masked = [];
+    this.#masked.clear();
     return out;
   }
 
@@ -288,7 +289,7 @@ export class ResultMasking {
   }
 
   #endResult(): void {
-    if (this.#rows) this.#masked.push(this.#rows);
+    if (this.#rows) this.#masked.add(this.#rows);
     this.#rows = undefined;
   }
 

@@ -22,13 +22,13 @@ export class RowMasker {
     this.#counts = rewrites.map(() => 0);
   }
 
-  /** The columns whose values were rewritten, and how many. */
+  /** The columns whose values were rewritten since the last call, and how many. */
   audit(): AuditMaskedColumn[] {
     const out: AuditMaskedColumn[] = [];
     this.rewrites.forEach((r, i) => {
       const values = this.#counts[i] ?? 0;
-      if (r !== undefined && values > 0)
-        out.push({ column: r.column, table: r.table, detectors: [r.kind], values });
+      if (r !== undefined && values > 0) out.push({ column: r.column, table: r.table, detectors: [r.kind], values });
+      this.#counts[i] = 0;
     });
     return out;
   }

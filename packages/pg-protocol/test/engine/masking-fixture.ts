@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { Client } from 'pg';
 import {
+  AuditTrail,
   checkDataFlow,
   createMaskPlan,
   createPostgresAnalyser,
@@ -8,6 +9,7 @@ import {
   GatewayError,
   Pipeline,
   SessionRegistry,
+  type AuditEvent,
   type CredentialVerifier,
   type Identity,
   type MaskPlan,
@@ -34,6 +36,8 @@ export const MASKING_TOKENS: Record<string, Identity> = {
 export interface MaskingGateway {
   readonly port: number;
   readonly schema: string;
+  /** Every audit event the pipeline wrote, in order. */
+  readonly audit: AuditEvent[];
   client(token?: string): Client;
   /** A connection straight to PostgreSQL (no gateway), for setup and comparisons. */
   direct(): Client;
@@ -100,10 +104,18 @@ export async function startMaskingGateway(
   const base = createMaskPlan({
     rules: [{ table: `${schema}.orders`, column: 'reference', mask: 'redact' }],
   });
+  const audit: AuditEvent[] = [];
+  const sink = {
+    healthy: true,
+    write: async (event: AuditEvent) => void audit.push(event),
+    writeNow: (event: AuditEvent) => void audit.push(event),
+    close: async () => undefined,
+  };
   const pipeline = new Pipeline({
     analysers: { postgres: await createPostgresAnalyser() },
     policy: allowAll,
     logger,
+    audit: new AuditTrail({ sink, onFailure: 'refuse' }, logger),
     masking: new TestMaskPlanner(base, await createPostgresDataFlowAnalyser()),
   });
   const engine = new PostgresEngine({
@@ -132,6 +144,7 @@ export async function startMaskingGateway(
   return {
     port,
     schema,
+    audit,
     client: (token = 'token-dev') =>
       new Client({ host: '127.0.0.1', port, user: 'alice', password: token, database: 'local' }),
     direct,

@@ -410,6 +410,54 @@ describe('masking on the wire: COPY, cursors, RETURNING, errors, side channels, 
     }
   });
 
+  it('masks every batch of a portal executed with a row limit', async () => {
+    const c = await RawClient.login(gw.port, 'token-dev');
+    try {
+      c.socket.write(
+        Buffer.concat([
+          encodeParse('', `select email, id from ${S}.users order by id`, []),
+          encodeBind({
+            portal: 'p',
+            statement: '',
+            parameterFormats: [],
+            parameters: [],
+            resultFormats: [0],
+          }),
+          encodeDescribe('P', 'p'),
+          encodeExecute('p', 1),
+          encodeExecute('p', 1),
+          encodeSync(),
+        ]),
+      );
+      const messages = await c.until(BackendCode.ReadyForQuery);
+      const rows = messages
+        .filter((m) => m.code === BackendCode.DataRow)
+        .map((m) => decodeDataRow(m.payload).map(String));
+      expect(rows).toEqual([
+        ['j***@example.com', '1'],
+        ['b***@example.org', '2'],
+      ]);
+      expect(messages.filter((m) => m.code === BackendCode.PortalSuspended)).toHaveLength(2);
+    } finally {
+      c.socket.destroy();
+    }
+  });
+
+  it('records the masked columns with the statement in the audit', async () => {
+    const before = gw.audit.length;
+    await dev.query(`select id, email, ssn from ${S}.users order by id`);
+    const outcome = gw.audit.slice(before).find((e) => e.type === 'statement.outcome');
+    expect(outcome).toMatchObject({
+      masked: [
+        { column: 'email', table: `${S}.users`, detectors: ['email'], values: 2 },
+        { column: 'ssn', table: `${S}.users`, detectors: ['us_ssn'], values: 2 },
+      ],
+    });
+    // The intent never carries values a masked identity could not see (literals are normalised).
+    const intent = gw.audit.slice(before).find((e) => e.type === 'statement.intent');
+    expect(JSON.stringify(intent)).not.toContain(FIXTURE.email);
+  });
+
   it('masks a large result and keeps its rows in order', async () => {
     const r = await dev.query({
       text: `select g as id, 'user' || g || '@example.com' as email, g::text as tag from generate_series(1, 100000) g`,
