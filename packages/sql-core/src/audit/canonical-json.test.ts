@@ -39,6 +39,47 @@ describe('canonicalJson', () => {
   });
 });
 
+/** The same value with every object's keys inserted in reverse order. */
+function reversed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversed);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).reverse()) {
+    // defineProperty: an assignment to `__proto__` would set the prototype instead of a member.
+    Object.defineProperty(out, key, {
+      value: reversed((value as Record<string, unknown>)[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+describe('canonicalJson of values already in canonical order', () => {
+  it('writes the same text whatever order the keys were inserted in (native fast path or rebuild)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const canonical = canonicalJson(value);
+        const inOrder: unknown = JSON.parse(canonical);
+        expect(canonicalJson(inOrder)).toBe(canonical);
+        expect(canonicalJson(reversed(inOrder))).toBe(canonical);
+        expect(canonicalJson({ time: 't', type: 'x', body: reversed(inOrder) })).toBe(
+          canonicalJson({ type: 'x', time: 't', body: inOrder }),
+        );
+      }),
+    );
+  });
+
+  it('still refuses what is not plain data when the keys are in order', () => {
+    expect(() => canonicalJson({ a: 1, b: new Date(0) })).toThrow(TypeError);
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow(TypeError);
+    expect(canonicalJson({ type: 'x', time: 't', a: undefined, b: [undefined, 1] })).toBe(
+      '{"type":"x","time":"t","b":[null,1]}',
+    );
+  });
+});
+
 describe('canonicalJson with keys object literals would reorder', () => {
   it('still sorts index-like keys by code unit, and keeps __proto__ as data', () => {
     expect(canonicalJson({ b: 1, '10': 2, '9': 3 })).toBe('{"10":2,"9":3,"b":1}');

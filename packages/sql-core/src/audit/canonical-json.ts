@@ -31,14 +31,65 @@ const UNORDERED_KEY = /^(?:0|[1-9]\d*)$|^__proto__$/;
 class SlowPath extends Error {}
 
 export function canonicalJson(value: unknown): string {
-  // Fast path (the audit hot path): rebuild the value with members inserted in
-  // canonical order and let the native serialiser write it.
+  // Fastest path: the builders (and JSON.parse of a written line) produce
+  // members already in canonical order, so the native serialiser writes the
+  // value as it is.
+  if (alreadyCanonical(value, 0)) return JSON.stringify(value);
+  // Fast path: rebuild the value with members inserted in canonical order and
+  // let the native serialiser write it.
   try {
     return JSON.stringify(rebuild(value, 0));
   } catch (err) {
     if (!(err instanceof SlowPath)) throw err;
     return write(value, 0);
   }
+}
+
+/**
+ * True when JSON.stringify(value) is already the canonical form: plain data
+ * only, finite numbers, every object's keys in canonical order and none that
+ * an object would reorder. Anything else takes the paths below (which also
+ * raise the errors).
+ */
+function alreadyCanonical(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (!alreadyCanonical(item, depth + 1)) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  let i = 0;
+  for (const lead of LEADING_KEYS) {
+    if (!(lead in obj)) continue;
+    if (keys[i] !== lead) return false;
+    if (!alreadyCanonical(obj[lead], depth + 1)) return false;
+    i += 1;
+  }
+  let previous: string | null = null;
+  for (; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if ((previous !== null && !(previous < key)) || UNORDERED_KEY.test(key) || LEADING_KEYS.includes(key))
+      return false;
+    if (!alreadyCanonical(obj[key], depth + 1)) return false;
+    previous = key;
+  }
+  return true;
 }
 
 function checkScalar(value: unknown): void {

@@ -290,3 +290,37 @@ describe('approval and policy events', () => {
     });
   });
 });
+
+describe('builders emit members in canonical order', () => {
+  it.each([
+    [
+      'statement.intent',
+      () =>
+        statementIntentEvent(
+          statement(),
+          {
+            action: 'allow',
+            ruleId: 'r',
+            statements: [facts({ guardrails: [{ id: 'g', detail: 'd' }] })],
+            maskPlan: null,
+          },
+          1,
+          { keepFullText: true },
+        ),
+    ],
+    [
+      'statement.outcome',
+      () =>
+        statementOutcomeEvent(session(), 1, {
+          rowsReturned: 1,
+          rowsAffected: null,
+          sqlstate: null,
+          durationMs: 1,
+          masked: [{ column: 'c', table: null, detectors: ['email'], values: 1 }],
+        }),
+    ],
+  ])('%s, so it is written as built', (_type, build) => {
+    const event = build();
+    expect(JSON.stringify(event)).toBe(eventBody(event));
+  });
+});

@@ -31,17 +31,18 @@ export function auditStatement(facts: StatementFacts): AuditStatement {
   const written: string[] = [];
   const read: string[] = [];
   for (const use of facts.columns) (use.role === 'assignment' ? written : read).push(columnName(use));
+  // Members in canonical order (see canonical-json.ts), so the record is serialised as built.
   return {
-    kind: facts.kind,
+    columns_read: sortedUnique(read),
+    columns_written: sortedUnique(written),
     command: facts.command,
     fingerprint: facts.fingerprint,
+    functions: sortedUnique(facts.functions),
+    guardrails: facts.guardrails.map((g) => ({ detail: clip(scrubQuoted(g.detail)), id: g.id })),
+    kind: facts.kind,
     sql: facts.normalized,
     tables_read: sortedUnique(facts.tablesRead.map(tableName)),
     tables_written: sortedUnique(facts.tablesWritten.map(tableName)),
-    columns_read: sortedUnique(read),
-    columns_written: sortedUnique(written),
-    functions: sortedUnique(facts.functions),
-    guardrails: facts.guardrails.map((g) => ({ id: g.id, detail: clip(scrubQuoted(g.detail)) })),
     unknown_reason: facts.unknownReason === undefined ? null : clip(scrubQuoted(facts.unknownReason)),
   };
 }
@@ -69,24 +70,25 @@ export function statementIntentEvent(
   options: StatementIntentOptions = {},
 ): StatementIntentEvent {
   const s = event.session;
-  const intent: StatementIntentEvent = {
+  // Members in canonical order (see canonical-json.ts), so the record is serialised as built.
+  return {
     type: 'statement.intent',
     time: (options.time ?? new Date()).toISOString(),
+    approval_id: decision.action === 'review' ? decision.approvalId : null,
+    database: s.database,
+    decision: decision.action,
+    environment: s.target.environment,
+    in_transaction: event.inTransaction,
+    reason: decision.action === 'allow' ? null : decision.reason,
+    rule_id: decision.ruleId,
     session_id: s.id,
+    source: event.source,
+    ...(options.keepFullText ? { sql_text: event.sql } : {}),
     statement_seq: statementSeq,
+    statements: decision.statements.map(auditStatement),
     subject: s.identity.subject,
     target: s.target.name,
-    environment: s.target.environment,
-    database: s.database,
-    source: event.source,
-    in_transaction: event.inTransaction,
-    statements: decision.statements.map(auditStatement),
-    decision: decision.action,
-    rule_id: decision.ruleId,
-    reason: decision.action === 'allow' ? null : decision.reason,
-    approval_id: decision.action === 'review' ? decision.approvalId : null,
   };
-  return options.keepFullText ? { ...intent, sql_text: event.sql } : intent;
 }
 
 /** What the engine learnt once the upstream answered a forwarded string. */
@@ -109,24 +111,25 @@ export function statementOutcomeEvent(
 ): StatementOutcomeEvent {
   const status: StatementStatus =
     result.sqlstate === null ? 'ok' : CANCELED_SQLSTATES.has(result.sqlstate) ? 'canceled' : 'error';
+  // Members in canonical order (see canonical-json.ts), so the record is serialised as built.
   return {
     type: 'statement.outcome',
     time: time.toISOString(),
-    session_id: session.id,
-    statement_seq: statementSeq,
-    subject: session.identity.subject,
-    target: session.target.name,
-    status,
-    rows_returned: result.rowsReturned,
-    rows_affected: result.rowsAffected,
-    sqlstate: result.sqlstate,
     duration_ms: roundMs(result.durationMs),
     masked: (result.masked ?? []).map((m) => ({
       column: m.column,
-      table: m.table,
       detectors: sortedUnique(m.detectors),
+      table: m.table,
       values: m.values,
     })),
+    rows_affected: result.rowsAffected,
+    rows_returned: result.rowsReturned,
+    session_id: session.id,
+    sqlstate: result.sqlstate,
+    statement_seq: statementSeq,
+    status,
+    subject: session.identity.subject,
+    target: session.target.name,
   };
 }
 
