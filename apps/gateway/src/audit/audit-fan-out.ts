@@ -6,6 +6,8 @@ import type { ReplicaQueue, ReplicatedRecord } from './replica-queue';
 /** The sink whose write gates statements: the audit file. */
 export interface GatingSink {
   append(event: AuditEvent): Promise<WrittenRecord | null>;
+  /** Written before returning when the file is idle (see FileAuditSink.appendNow), else as append. */
+  appendNow(event: AuditEvent): WrittenRecord | Promise<WrittenRecord | null>;
   close(): Promise<void>;
   readonly healthy: boolean;
 }
@@ -80,7 +82,38 @@ export class AuditFanOut implements AuditSink {
       this.#observe({ event, receivedAt, settledAt: receivedAt, written: true });
       return RESOLVED;
     }
-    return primary.append(event).then(
+    return this.#settle(event, receivedAt, primary.append(event));
+  }
+
+  /**
+   * For records that gate a statement (AuditSink.writeNow): recorded before
+   * returning when the file can take it at once, so the statement path stays
+   * synchronous; else a Promise, as `write`. Throws when the file refuses it.
+   */
+  writeNow(raw: AuditEvent): void | Promise<void> {
+    if (this.#closing !== null)
+      throw new GatewayError(GatewayErrorCode.auditUnavailable, 'the audit sink is closed');
+    const receivedAt = performance.now();
+    const event = this.#withoutUnwantedText(raw);
+    const primary = this.#options.primary;
+    if (primary === null) {
+      this.#observe({ event, receivedAt, settledAt: receivedAt, written: true });
+      return;
+    }
+    let record: WrittenRecord | Promise<WrittenRecord | null>;
+    try {
+      record = primary.appendNow(event);
+    } catch (err) {
+      this.#observe({ event, receivedAt, settledAt: performance.now(), written: false });
+      throw err;
+    }
+    if (record instanceof Promise) return this.#settle(event, receivedAt, record);
+    this.#observe({ event, receivedAt, settledAt: performance.now(), written: true });
+    if (this.#options.replicas.length > 0) this.#replicate(event, record);
+  }
+
+  #settle(event: AuditEvent, receivedAt: number, pending: Promise<WrittenRecord | null>): Promise<void> {
+    return pending.then(
       (record) => {
         this.#observe({ event, receivedAt, settledAt: performance.now(), written: true });
         if (record !== null && this.#options.replicas.length > 0) this.#replicate(event, record);

@@ -52,6 +52,23 @@ export async function writeAll(fd: number, buf: Buffer): Promise<void> {
   }
 }
 
+/**
+ * As writeAll, in the calling thread: for a regular file a write(2) to the
+ * page cache takes microseconds, far less than a round trip through the
+ * libuv thread pool, and the statement waiting on it is not forwarded
+ * until it returns anyway.
+ */
+export function writeAllSync(fd: number, buf: Buffer): void {
+  let done = 0;
+  while (done < buf.length) {
+    try {
+      done += fs.writeSync(fd, buf, done, buf.length - done);
+    } catch (err) {
+      throw new PartialWriteError(done, err as NodeJS.ErrnoException);
+    }
+  }
+}
+
 export function fdReader(fd: number): ReadAt {
   return async (position, length) => {
     const buf = Buffer.allocUnsafe(length);

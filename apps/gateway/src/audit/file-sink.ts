@@ -13,70 +13,34 @@ import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { acquireFileLock, type FileLock } from './file-lock';
-import { closeFd, errorCode, fdatasyncFd, fsyncDirectory, PartialWriteError, writeAll } from './file-io';
+import {
+  closeFd,
+  errorCode,
+  fdatasyncFd,
+  fsyncDirectory,
+  PartialWriteError,
+  writeAll,
+  writeAllSync,
+} from './file-io';
 import { GroupFsync } from './group-fsync';
 import { openLiveFile, type PrefixRecord } from './live-file';
+import { composeRecords, type ComposedRecords } from './record-batch';
 import { rotatedFileName } from './rotation';
+import {
+  AuditDurability,
+  FILE_SINK_DEFAULTS,
+  type FileAuditSinkOptions,
+  type FileSinkStats,
+  type WrittenRecord,
+} from './file-sink-options';
 
-/**
- * When `write()` resolves.
- * - `write`: once the line is in the file (the write syscall returned). A
- *   killed process loses nothing it acknowledged (the kernel holds the page);
- *   a machine crash or power loss may lose what was not yet fsynced: at most
- *   `fsyncIntervalMs` or `fsyncEveryRecords` worth.
- * - `fsync`: once the group fsync (fdatasync) covering the line returned.
- *   Nothing acknowledged is lost to a machine crash; each write waits for
- *   the disk.
- */
-export const AuditDurability = { write: 'write', fsync: 'fsync' } as const;
-export type AuditDurability = (typeof AuditDurability)[keyof typeof AuditDurability];
-
-export interface FileAuditSinkOptions {
-  /** The live file; rotated files are written beside it. One writer per file (a lock file enforces it). */
-  readonly path: string;
-  readonly logger: Logger;
-  readonly durability?: AuditDurability;
-  /** `write` durability: fsync at most this long after a record was written. */
-  readonly fsyncIntervalMs?: number;
-  /** `write` durability: fsync at once when this many records are unsynced. */
-  readonly fsyncEveryRecords?: number;
-  /** Rotate once the live file reaches this size; null never rotates. */
-  readonly rotateBytes?: number | null;
-  /** Upper bound on one write syscall's worth of queued records. */
-  readonly maxBatchBytes?: number;
-  /** Permissions of a file the sink creates. */
-  readonly fileMode?: number;
-  readonly clock?: () => Date;
-}
-
-export const FILE_SINK_DEFAULTS = {
-  durability: AuditDurability.write,
-  fsyncIntervalMs: 50,
-  fsyncEveryRecords: 1000,
-  rotateBytes: 256 * 1024 * 1024,
-  maxBatchBytes: 4 * 1024 * 1024,
-  fileMode: 0o600,
-} as const;
-
-export interface FileSinkStats {
-  /** Records written, the sink's own chain records included. */
-  records: number;
-  /** Write syscalls that carried records (a short write retried counts once). */
-  batches: number;
-  fsyncs: number;
-  rotations: number;
-  /** Batches or fsyncs that failed. */
-  failures: number;
-}
-
-/** Where a record landed in the chain: what copies of the chain (PostgreSQL, webhook) carry. */
-export interface WrittenRecord {
-  readonly seq: number;
-  /** SHA-256 of `line`: the next record's `prev`. */
-  readonly hash: string;
-  /** The exact line in the file, without the newline. */
-  readonly line: string;
-}
+export {
+  AuditDurability,
+  FILE_SINK_DEFAULTS,
+  type FileAuditSinkOptions,
+  type FileSinkStats,
+  type WrittenRecord,
+};
 
 interface Entry {
   readonly body: string;
@@ -184,6 +148,56 @@ export class FileAuditSink implements AuditSink {
     });
   }
 
+  /**
+   * The statement path's fast path (AuditSink.writeNow): with `write`
+   * durability and the file open, regular and idle, what is queued and this
+   * record go out in one write(2) before this returns, so the statement
+   * waiting on it continues without a promise. Otherwise as `write`. Throws
+   * (or rejects) as `write` rejects.
+   */
+  writeNow(event: AuditEvent): void | Promise<void> {
+    const record = this.appendNow(event);
+    return record instanceof Promise ? record.then(() => undefined) : undefined;
+  }
+
+  /** As `writeNow`, with the record's place in the chain. */
+  appendNow(event: AuditEvent): WrittenRecord | Promise<WrittenRecord | null> {
+    if (!this.#canWriteNow()) return this.append(event);
+    const body = eventBody(event);
+    // Records queued before this one keep their place: they go first, in the same write.
+    const batch = this.#queue.splice(0);
+    const composed = composeRecords(this.#chain, this.#prefix, [...batch.map((e) => e.body), body]);
+    try {
+      writeAllSync(this.#fd as number, composed.buf);
+    } catch (raw) {
+      const err = raw as Error;
+      this.#fail(err);
+      const written = err instanceof PartialWriteError ? err.bytesWritten : 0;
+      this.#settleFailed(batch, composed, written, err);
+      const last = composed.ends.length - 1;
+      if ((composed.ends[last] ?? Infinity) <= written) return composed.linked[last] as WrittenRecord;
+      throw this.#refusal(err);
+    }
+    this.#written(composed);
+    this.#fsync.written(composed.ends.length);
+    this.#healed();
+    batch.forEach((e, i) => e.resolve(composed.linked[composed.firstEntry + i] ?? null));
+    return composed.linked[composed.ends.length - 1] as WrittenRecord;
+  }
+
+  #canWriteNow(): boolean {
+    return (
+      this.#closing === null &&
+      this.#pumping === null &&
+      this.#durability === AuditDurability.write &&
+      this.#fd !== null &&
+      this.#regular &&
+      !this.#mustReopen &&
+      this.#prefix.length === 0 &&
+      !this.#rotationDue()
+    );
+  }
+
   /** Writes what is queued, fsyncs, releases the file. Rejects if the last fsync failed. */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
@@ -231,8 +245,10 @@ export class FileAuditSink implements AuditSink {
   #kick(): void {
     if (this.#pumping !== null || this.#scheduled) return;
     this.#scheduled = true;
-    // A microtask, so writes issued in the same tick share the first batch.
-    queueMicrotask(() => {
+    // After the current I/O phase: the records of every session whose statement arrived in this
+    // turn of the event loop go out in one write (group commit), at the cost of waiting for the
+    // other sessions' callbacks of the same turn.
+    setImmediate(() => {
       this.#scheduled = false;
       this.#pumping = this.#pump().finally(() => {
         this.#pumping = null;
@@ -256,50 +272,54 @@ export class FileAuditSink implements AuditSink {
     return this.#queue.splice(0, n);
   }
 
+  /** The bookkeeping once a composed write is in the file. */
+  #written(composed: ComposedRecords): void {
+    this.#stats.batches += 1;
+    this.#stats.records += composed.ends.length;
+    this.#size += composed.buf.length;
+    this.#prefix = [];
+    this.#chain.commit(composed.head);
+  }
+
+  /** Settles `batch` (entries firstEntry.. of `composed`) after a failed write that got `written` bytes out. */
+  #settleFailed(
+    batch: readonly Entry[],
+    composed: ComposedRecords | null,
+    written: number,
+    err: Error,
+  ): void {
+    batch.forEach((e, i) => {
+      const at = (composed?.firstEntry ?? 0) + i;
+      if ((composed?.ends[at] ?? Infinity) <= written) e.resolve(composed?.linked[at] ?? null);
+      else e.reject(this.#refusal(err));
+    });
+  }
+
   /** Writes the pending prefix and `batch` in one syscall; settles every entry. Never throws. */
   async #writeBatch(batch: Entry[]): Promise<Error | null> {
-    let ends: number[] = [];
-    let firstEntry = 0;
-    const linkedLines: WrittenRecord[] = [];
+    let composed: ComposedRecords | null = null;
     try {
       if (this.#mustReopen || this.#fd === null) await this.#openLive();
       if (this.#rotationDue()) await this.#rotate();
       const fd = this.#fd as number;
-      const parts: string[] = [];
-      ends = [];
-      let offset = 0;
-      let head = this.#chain.head;
-      const add = (body: string, newlineFirst: boolean): void => {
-        if (newlineFirst) {
-          parts.push('\n');
-          offset += 1;
-        }
-        const linked = this.#chain.link(body, head);
-        linkedLines.push(linked);
-        head = linked;
-        parts.push(linked.line, '\n');
-        offset += Buffer.byteLength(linked.line) + 1;
-        ends.push(offset);
-      };
-      for (const p of this.#prefix) add(p.body, p.newlineFirst);
-      firstEntry = ends.length;
-      for (const e of batch) add(e.body, false);
-      const buf = Buffer.from(parts.join(''), 'utf8');
-
-      await writeAll(fd, buf);
-      this.#stats.batches += 1;
-      this.#stats.records += ends.length;
-      this.#size += buf.length;
-      this.#prefix = [];
-      this.#chain.commit(head);
+      composed = composeRecords(
+        this.#chain,
+        this.#prefix,
+        batch.map((e) => e.body),
+      );
+      // A regular file is written in this thread (microseconds, no thread-pool round trip on the
+      // statement's path); a device or pipe, which may block, through the thread pool.
+      if (this.#regular) writeAllSync(fd, composed.buf);
+      else await writeAll(fd, composed.buf);
+      this.#written(composed);
       if (this.#durability === AuditDurability.fsync) {
         await fdatasyncFd(fd);
         this.#stats.fsyncs += 1;
       } else {
-        this.#fsync.written(ends.length);
+        this.#fsync.written(composed.ends.length);
       }
       this.#healed();
-      batch.forEach((e, i) => e.resolve(linkedLines[firstEntry + i] ?? null));
+      batch.forEach((e, i) => e.resolve(composed!.linked[composed!.firstEntry + i] ?? null));
       return null;
     } catch (raw) {
       const err = raw as Error;
@@ -307,10 +327,7 @@ export class FileAuditSink implements AuditSink {
       // In `write` durability, records that fully reached the file before a failed write are recorded.
       const written =
         err instanceof PartialWriteError && this.#durability === AuditDurability.write ? err.bytesWritten : 0;
-      batch.forEach((e, i) => {
-        if ((ends[firstEntry + i] ?? Infinity) <= written) e.resolve(linkedLines[firstEntry + i] ?? null);
-        else e.reject(this.#refusal(err));
-      });
+      this.#settleFailed(batch, composed, written, err);
       return err;
     }
   }
