@@ -3,12 +3,13 @@
 // Needs the built packages (`npx tsc -b packages/sql-core packages/pg-protocol`) and PostgreSQL on
 // 127.0.0.1:5432 (trust, database test).
 //
-//   node bench/masking-result.js [--rows 1000000] [--rounds 3]
+//   node bench/masking-result.js [--rows 1000000] [--rounds 3] [--client raw|pg] [--only masked|clean|sparse]
 //
 // The gateway runs in a child process (engine + pipeline with the PostgreSQL analyser and a mask
 // planner, as `gatehouse start` builds them, without the audit file) so its RSS is its own; RSS is
 // sampled from /proc every 50 ms while each result streams. The client is a raw protocol reader that
-// frames and counts messages, so the figures are the gateway's cost, not a driver's. Three queries:
+// frames and counts messages, so the figures are the gateway's cost, not a driver's (`--client pg`
+// reads through node-postgres instead, as an application would). Three queries:
 //   masked    - six columns, three masked: every row is rewritten
 //   clean     - six columns, none masked (ids, timestamps, amounts): rows pass as their original bytes
 //   sparse    - six columns, three masked, values that are NULL in 99% of rows: most rows pass as they are
@@ -59,10 +60,26 @@ async function gateway() {
   const engine = new PostgresEngine({
     host: '127.0.0.1',
     port: 0,
-    verifier: { verify: async () => ({ subject: 'bench', groups: ['dev'], authMethod: 'service_token', issuer: 'bench' }) },
+    verifier: {
+      verify: async () => ({
+        subject: 'bench',
+        groups: ['dev'],
+        authMethod: 'service_token',
+        issuer: 'bench',
+      }),
+    },
     targets: {
-      resolve: () => ({ target: { name: 'local', engine: 'postgres', environment: 'bench' }, database: 'test' }),
-      upstreamFor: (_t, _i, database) => ({ host: '127.0.0.1', port: 5432, tls: 'disable', user: 'postgres', database }),
+      resolve: () => ({
+        target: { name: 'local', engine: 'postgres', environment: 'bench' },
+        database: 'test',
+      }),
+      upstreamFor: (_t, _i, database) => ({
+        host: '127.0.0.1',
+        port: 5432,
+        tls: 'disable',
+        user: 'postgres',
+        database,
+      }),
     },
     pipeline,
     sessions: new core.SessionRegistry(),
@@ -92,7 +109,11 @@ function run(port, sql, password) {
     let phase = 'login';
     let error = null;
     socket.setNoDelay(true);
-    socket.on('connect', () => socket.write(codec.encodeStartupMessage({ user: 'postgres', database: port === 5432 ? 'test' : 'local' })));
+    socket.on('connect', () =>
+      socket.write(
+        codec.encodeStartupMessage({ user: 'postgres', database: port === 5432 ? 'test' : 'local' }),
+      ),
+    );
     socket.on('error', reject);
     socket.on('data', (chunk) => {
       reader.push(chunk);
@@ -119,6 +140,26 @@ function run(port, sql, password) {
       }
     });
   });
+}
+
+/** The same through node-postgres (rows parsed into arrays), for what an application sees. */
+async function runPg(port, sql, password) {
+  const { Client } = require(require.resolve('pg', { paths: [root] }));
+  const c = new Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password,
+    database: port === 5432 ? 'test' : 'local',
+  });
+  await c.connect();
+  try {
+    const started = process.hrtime.bigint();
+    const r = await c.query({ text: sql, rowMode: 'array' });
+    return { rows: r.rows.length, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  } finally {
+    await c.end();
+  }
 }
 
 function rssOf(pid) {
@@ -158,7 +199,10 @@ async function main() {
   );
   await admin.query(`analyze ${SCHEMA}.people`);
   console.log('done');
-  const child = fork(__filename, ['--gateway'], { execArgv: process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(__filename, ['--gateway'], {
+    execArgv: process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const { port } = await new Promise((resolve) => child.once('message', resolve));
   const idle = rssOf(child.pid);
   const queries = {
@@ -167,22 +211,20 @@ async function main() {
     sparse: `select id, email2, ssn2, phone2, created_at, amount from ${SCHEMA}.people`,
   };
   try {
-    if (process.env.BENCH_RSS_PROBE) {
-      for (const q of ['select 1', 'select 2', `select email from ${SCHEMA}.people limit 1`, `select email from ${SCHEMA}.people limit 10`]) {
-        await run(port, q, 'token');
-        await new Promise((r) => setTimeout(r, 300));
-        child.send('mem');
-        const { mem } = await new Promise((r) => child.once('message', r));
-        const mb = (x) => (x / 1048576).toFixed(0);
-        console.log(`after ${q}: ${rssOf(child.pid).toFixed(0)} MB rss; heap ${mb(mem.heapTotal)} external ${mb(mem.external)} arrayBuffers ${mb(mem.arrayBuffers)}`);
-      }
-    }
     // Warm up both paths (and the gateway's catalog cache).
     await run(5432, `select * from ${SCHEMA}.people limit 1000`, '');
-    await run(port, `select id, email, ssn, phone, created_at, amount from ${SCHEMA}.people limit 1000`, 'token');
+    await run(
+      port,
+      `select id, email, ssn, phone, created_at, amount from ${SCHEMA}.people limit 1000`,
+      'token',
+    );
     const check = await run(port, `select email, ssn from ${SCHEMA}.people limit 1`, 'token');
     if (check.rows !== 1) throw new Error('the gateway did not answer');
-    console.log(`node ${process.version}; ${ROWS} rows x 6 columns; median of ${ROUNDS} alternating rounds; raw protocol client`);
+    const clientName =
+      arg('client', 'raw') === 'pg' ? 'node-postgres client (rowMode array)' : 'raw protocol client';
+    console.log(
+      `node ${process.version}; ${ROWS} rows x 6 columns; median of ${ROUNDS} alternating rounds; ${clientName}`,
+    );
     console.log(`gateway RSS when started: ${idle.toFixed(0)} MB`);
     console.log('query    direct s  gateway s  ratio  gateway RSS before -> peak MB');
     const only = arg('only', null);
@@ -193,8 +235,9 @@ async function main() {
       let before = 0;
       let peak = 0;
       for (let r = 0; r < ROUNDS; r++) {
-        const d = await run(5432, sql, '');
-        const g = await withRss(child.pid, () => run(port, sql, 'token'));
+        const client = arg('client', 'raw') === 'pg' ? runPg : run;
+        const d = await client(5432, sql, '');
+        const g = await withRss(child.pid, () => client(port, sql, 'token'));
         if (d.rows !== ROWS || g.rows !== ROWS) throw new Error(`row counts ${d.rows} / ${g.rows}`);
         direct.push(d.seconds);
         through.push(g.seconds);
