@@ -16,8 +16,17 @@ import { checkLexingParameter } from './lexing-parameters';
 import { PostgresSession } from './session';
 import { connectUpstream } from './upstream-connection';
 
-/** Refusals recorded as auth.failed: the client could not prove who it is or where it may go. */
-const AUTH_FAILURES = new Set(['auth_failed', 'plaintext_refused', 'unknown_target', 'no_upstream_login']);
+/**
+ * Refusals recorded as auth.failed: the client could not prove who it is or
+ * where it may go, or its upstream could not be reached (the metrics count those).
+ */
+const AUTH_FAILURES = new Set([
+  'auth_failed',
+  'plaintext_refused',
+  'unknown_target',
+  'no_upstream_login',
+  'upstream_unavailable',
+]);
 
 /** Startup parameters passed on to the upstream; everything else the client sent stays here. */
 const FORWARDED_PARAMETERS = new Set([
