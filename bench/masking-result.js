@@ -42,8 +42,9 @@ async function gateway() {
   const dataFlow = await core.createPostgresDataFlowAnalyser();
   const base = core.createMaskPlan();
   const masking = {
-    plan(event) {
-      const flows = dataFlow.analyse(event.sql);
+    plan(event, statements) {
+      const normalized = statements.map((s) => `${s.fingerprint}\u0001${s.normalized}`).join('\u0002');
+      const flows = dataFlow.analyse(event.sql, statements.length > 0 ? normalized : undefined);
       for (const f of flows) {
         const d = core.checkDataFlow(base, f, false);
         if (d) return { deny: d.reason, ruleId: d.ruleId };

@@ -79,6 +79,18 @@ describe('ConfiguredMaskPlanner', () => {
     expect(planner().plan(event("update users set ssn = '***-**-1234'", ['dba']), [])).toBeNull();
   });
 
+  it("traces a statement once for all its constants (the analyser's normalised text is the key)", async () => {
+    const { createPostgresAnalyser } = await import('@gatehouse/sql-core');
+    const analyser = await createPostgresAnalyser();
+    const p = planner();
+    const planOf = (sql: string): MaskPlan =>
+      p.plan(event(sql, ['dev']), analyser.analyse(sql).statements) as MaskPlan;
+    const a = planOf('select email from users where id = 41');
+    const b = planOf('select email from users where id = 42');
+    expect(b.statements).toBe(a.statements);
+    expect(planOf('select email from users where id = 42 order by 1').statements).not.toBe(a.statements);
+  });
+
   it('reads the live configuration: a reload applies to the next statement', () => {
     let config = CONFIG;
     const p = new ConfiguredMaskPlanner({ config: () => config, env: {}, dataFlow, logger });

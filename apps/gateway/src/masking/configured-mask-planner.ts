@@ -37,14 +37,14 @@ export class ConfiguredMaskPlanner implements MaskPlanner {
     this.#deps = deps;
   }
 
-  plan(event: StatementEvent, _statements: readonly StatementFacts[]): MaskPlan | MaskDenial | null {
+  plan(event: StatementEvent, statements: readonly StatementFacts[]): MaskPlan | MaskDenial | null {
     const config = this.#deps.config();
     const groups = event.session.identity.groups;
     if (groups.some((g) => config.unmasked_groups.includes(g))) return null;
     const base = this.#basePlan(config);
     if (base === null) return null;
     if (event.session.target.engine !== 'postgres') return base;
-    const flows = this.#deps.dataFlow.analyse(event.sql);
+    const flows = this.#deps.dataFlow.analyse(event.sql, normalizedText(statements));
     if (flows.length === 0) return base;
     const strict = groups.some((g) => config.strict_groups.includes(g));
     for (const flow of flows) {
@@ -89,4 +89,18 @@ export function buildPlan(config: MaskingConfig, env: NodeJS.ProcessEnv, logger:
     auto: config.auto,
     options: { key, deterministic: config.deterministic && key !== null },
   });
+}
+
+/**
+ * The client string with its constants replaced by placeholders, for the data-flow cache: texts
+ * that differ only in constants share one trace. Undefined when a statement's text was withheld.
+ */
+export function normalizedText(statements: readonly StatementFacts[]): string | undefined {
+  if (statements.length === 0) return undefined;
+  const parts: string[] = [];
+  for (const s of statements) {
+    if (s.normalized === '' || s.normalized.includes('statement text withheld')) return undefined;
+    parts.push(`${s.fingerprint}\u0001${s.normalized}`);
+  }
+  return parts.join('\u0002');
 }

@@ -1,2 +1,7 @@
-export { ConfiguredMaskPlanner, buildPlan, type MaskPlannerDeps } from './configured-mask-planner';
+export {
+  ConfiguredMaskPlanner,
+  buildPlan,
+  normalizedText,
+  type MaskPlannerDeps,
+} from './configured-mask-planner';
 export { openMaskPlanner } from './open-mask-planner';

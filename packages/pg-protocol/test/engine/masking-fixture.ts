@@ -67,10 +67,12 @@ class TestMaskPlanner implements MaskPlanner {
     private readonly dataFlow: Awaited<ReturnType<typeof createPostgresDataFlowAnalyser>>,
   ) {}
 
-  plan(event: Parameters<MaskPlanner['plan']>[0]): ReturnType<MaskPlanner['plan']> {
+  plan(...[event, statements]: Parameters<MaskPlanner['plan']>): ReturnType<MaskPlanner['plan']> {
     const groups = event.session.identity.groups;
     if (groups.includes('dba')) return null;
-    const flows = this.dataFlow.analyse(event.sql);
+    // As the gateway's planner: texts differing only in constants share one trace.
+    const normalized = statements.map((s) => `${s.fingerprint}\u0001${s.normalized}`).join('\u0002');
+    const flows = this.dataFlow.analyse(event.sql, statements.length > 0 ? normalized : undefined);
     for (const flow of flows) {
       const denial = checkDataFlow(this.base, flow, groups.includes('agents'));
       if (denial !== null) return { deny: denial.reason, ruleId: denial.ruleId };

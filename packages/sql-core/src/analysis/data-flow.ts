@@ -130,4 +130,9 @@ export interface StatementDataFlow {
   readonly calls: readonly CallFlow[];
   /** Calls a sleep function (a timing oracle). */
   readonly sleeps: boolean;
+  /**
+   * Set when a constant changes the data flow (`ORDER BY 2`, COPY's options, EXPLAIN's): the flow
+   * of this text cannot be reused for a text that differs only in its constants.
+   */
+  readonly constantsMatter?: boolean;
 }

@@ -1,7 +1,7 @@
 import {
   createPostgresDataFlowAnalyser,
   type OutputColumn,
-  type PostgresDataFlowAnalyser,
+  PostgresDataFlowAnalyser,
   type StatementDataFlow,
 } from '../../src/analysis';
 
@@ -244,6 +244,23 @@ describe('data flows', () => {
     ]);
     expect(flow('select count(*) from users group by email').uses).toEqual([
       { source: { table: 'users', column: 'email' }, clause: 'grouping' },
+    ]);
+  });
+});
+
+describe('the data-flow cache', () => {
+  it('shares one trace between texts that differ only in constants, unless a constant matters', () => {
+    const a = new PostgresDataFlowAnalyser();
+    const first = a.analyse('select email from users where id = 1', 'k1');
+    expect(a.analyse('select email from users where id = 2', 'k1')).toBe(first);
+    // ORDER BY 2 and ORDER BY 1 normalise alike but do not flow alike.
+    const byTwo = a.analyse('select id, ssn from users order by 2', 'k2');
+    expect(byTwo[0]?.constantsMatter).toBe(true);
+    expect(a.analyse('select id, ssn from users order by 1', 'k2')).not.toBe(byTwo);
+    // A text that may hold a masked placeholder is always traced itself.
+    a.analyse("update users set note = 'x' where id = 1", 'k3');
+    expect(a.analyse("update users set note = '***' where id = 1", 'k3')[0]?.stores[0]?.literals).toEqual([
+      '***',
     ]);
   });
 });

@@ -55,14 +55,28 @@ export class PostgresDataFlowAnalyser {
     this.#maxCachedLength = options.maxCachedLength ?? 16_384;
   }
 
-  analyse(sql: string): readonly StatementDataFlow[] {
+  /**
+   * `normalized`: the text with its constants replaced by placeholders (StatementFacts.normalized),
+   * when known. Texts that differ only in their constants then share one trace (a statement run with
+   * a thousand different ids is parsed once), unless a constant matters to the flow or the text may
+   * hold a masked placeholder (`***`), whose literals are checked.
+   */
+  analyse(sql: string, normalized?: string): readonly StatementDataFlow[] {
     const cacheable = sql.length <= this.#maxCachedLength;
     if (cacheable) {
       const hit = this.#cache.get(sql);
       if (hit !== undefined) return hit;
     }
+    const shareable = normalized !== undefined && normalized !== sql && !sql.includes('***');
+    const shapeKey = shareable ? `\u0000${normalized}` : null;
+    if (shapeKey !== null) {
+      const hit = this.#cache.get(shapeKey);
+      if (hit !== undefined) return hit;
+    }
     const result = analysePostgresDataFlow(sql);
     if (cacheable) this.#cache.set(sql, result);
+    if (shapeKey !== null && result.every((f) => f.constantsMatter !== true))
+      this.#cache.set(shapeKey, result);
     return result;
   }
 }

@@ -113,6 +113,8 @@ export class FlowTracer {
   readonly stores: StoredFlow[] = [];
   readonly calls: CallFlow[] = [];
   sleeps = false;
+  /** A constant changed the flow (see StatementDataFlow.constantsMatter). */
+  constantsMatter = false;
   #depth = 0;
 
   /** Set by the query tracer: the result columns of a nested query (null: not traced). */

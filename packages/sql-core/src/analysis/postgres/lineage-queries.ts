@@ -89,6 +89,7 @@ function byOutput(items: unknown, outputs: readonly OutputColumn[] | null, t: Fl
     const ref = asNode(node, 'ColumnRef');
     let output: OutputColumn | undefined;
     if (c !== null && outputs !== null) {
+      t.constantsMatter = true;
       const v = constValue(c as A_Const);
       if (v.type === 'number') output = outputs[v.value - 1];
     } else if (ref !== null && outputs !== null && list(ref.fields).length === 1) {

@@ -51,6 +51,8 @@ export function traceStatement(node: unknown, text = ''): StatementDataFlow {
     // A tree shape nobody foresaw: nothing is traced, so every column is scanned (unknown lineage).
     outputs = null;
   }
+  const constantsMatter =
+    t.constantsMatter || extra.copyOut !== undefined || nodeType(node) === 'ExplainStmt';
   return Object.freeze({
     outputs,
     ...extra,
@@ -58,6 +60,7 @@ export function traceStatement(node: unknown, text = ''): StatementDataFlow {
     stores: t.stores,
     calls: t.calls,
     sleeps: t.sleeps,
+    ...(constantsMatter ? { constantsMatter } : {}),
   });
 }
 
