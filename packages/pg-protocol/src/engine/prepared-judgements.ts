@@ -1,3 +1,5 @@
+import type { DenyDecision, Pipeline, StatementEvent } from '@gatehouse/sql-core';
+
 /** A protocol-level prepared statement as it was judged. */
 export interface Judged {
   readonly name: string;
@@ -56,6 +58,43 @@ export class PreparedJudgements {
         : null;
     }
     return judged.generation < generation ? judged : null;
+  }
+
+  /**
+   * Before a Bind: the denial, when the statement it binds was judged under an
+   * older policy and the current one refuses it; null when it may run (it is
+   * then marked as judged under the current policy).
+   */
+  recheck(
+    bindPayload: Buffer,
+    pipeline: Pick<Pipeline, 'policyGeneration' | 'rejudge'>,
+    event: (sql: string) => StatementEvent,
+  ): { event: StatementEvent; decision: DenyDecision } | null {
+    const generation = pipeline.policyGeneration;
+    const stale = this.stale(bindPayload, generation);
+    if (stale === null) return null;
+    const e = event(stale.sql ?? '');
+    if (stale.sql === null) {
+      const reason =
+        'the policy changed and this prepared statement is no longer known to the gateway; prepare it again';
+      return {
+        event: e,
+        decision: { action: 'deny', ruleId: 'policy-changed', reason, code: 'policy_denied', statements: [] },
+      };
+    }
+    const decision = pipeline.rejudge(e);
+    if (decision.action === 'allow') {
+      this.judged(stale, generation);
+      return null;
+    }
+    return { event: e, decision: decision as DenyDecision };
+  }
+
+  /** Close of a prepared statement ('S'): forgotten, as the upstream forgets it. */
+  closed(closePayload: Buffer): void {
+    if (closePayload[0] !== 0x53 /* 'S' */) return;
+    const end = closePayload.indexOf(0, 1);
+    if (end > 0) this.forget(closePayload.toString('utf8', 1, end));
   }
 
   /** The statement passed under the current policy. */

@@ -16,7 +16,6 @@ import {
   decodeFunctionCall,
   decodeParse,
   decodeQuery,
-  encodeCancelRequest,
   encodeParse,
   encodeQuery,
   FrontendCode,
@@ -33,7 +32,7 @@ import { PreparedJudgements } from './prepared-judgements';
 import { ResultMasking } from './result-masking';
 import { StatementTracker, type TrackedStatement } from './statement-tracker';
 import { UpstreamRelay } from './upstream-relay';
-import { dialUpstream, type UpstreamConnection } from './upstream-connection';
+import { sendUpstreamCancel, type UpstreamConnection } from './upstream-connection';
 
 export interface SessionSetup {
   readonly context: SessionContext;
@@ -187,13 +186,10 @@ export class PostgresSession implements SessionHandle {
       this.#waiting.abort(new GatewayError('canceled', 'canceling statement due to user request'));
       return;
     }
-    const signal = AbortSignal.timeout(this.#options.connectTimeoutMs);
-    dialUpstream(this.#endpoint, { signal, maxMessageSize: this.#options.maxMessageSize })
-      .then((socket) => {
-        socket.end(encodeCancelRequest(this.#upstreamKey.processId, this.#upstreamKey.secretKey));
-        socket.on('error', () => undefined);
-      })
-      .catch((err: unknown) => this.context.logger.warn({ err }, 'could not forward cancel request'));
+    sendUpstreamCancel(this.#endpoint, this.#upstreamKey, {
+      signal: AbortSignal.timeout(this.#options.connectTimeoutMs),
+      maxMessageSize: this.#options.maxMessageSize,
+    }).catch((err: unknown) => this.context.logger.warn({ err }, 'could not forward cancel request'));
   }
 
   close(reason: string): void {
@@ -247,7 +243,7 @@ export class PostgresSession implements SessionHandle {
           case FrontendCode.Execute:
           case FrontendCode.Close: {
             if (reader.code === FrontendCode.Bind && this.#rejudgeBind()) break;
-            if (reader.code === FrontendCode.Close) this.#forgetClosed(reader.payload());
+            if (reader.code === FrontendCode.Close) this.#judgements.closed(reader.payload());
             // A Bind asking for binary results the gateway cannot mask is denied in its place.
             const refused = this.#masking.clientMessage(reader.code, reader.payload());
             if (refused === null) this.#toUpstream.add(reader.buffer, reader.messageStart, reader.end);
@@ -300,14 +296,7 @@ export class PostgresSession implements SessionHandle {
     parameterTypes: readonly number[] = [],
   ): void {
     const reader = this.#clientReader;
-    const event: StatementEvent = {
-      session: this.context,
-      seq: this.#statements + 1,
-      sql,
-      source,
-      inTransaction: this.#transactionStatus !== 'I',
-      prepared: this.#prepared,
-    };
+    const event = this.#event(sql, source);
     this.#statements++;
     const startedAt = performance.now();
     const generation = this.#options.pipeline.policyGeneration;
@@ -394,49 +383,36 @@ export class PostgresSession implements SessionHandle {
     this.#deny(denial, event.source, name);
   }
 
-  /**
-   * A Bind of a statement prepared under an older policy: judged again before
-   * it runs. Allowed: the Bind goes on its way (false). Denied: the marker
-   * takes its place, so the upstream fails here and skips to Sync (true).
-   */
-  #rejudgeBind(): boolean {
-    const generation = this.#options.pipeline.policyGeneration;
-    const stale = this.#judgements.stale(this.#clientReader.payload(), generation);
-    if (stale === null) return false;
-    const event: StatementEvent = {
+  /** The next statement of this session (its number is taken only when it is tracked). */
+  #event(sql: string, source: StatementSource): StatementEvent {
+    return {
       session: this.context,
       seq: this.#statements + 1,
-      sql: stale.sql ?? '',
-      source: 'extended',
+      sql,
+      source,
       inTransaction: this.#transactionStatus !== 'I',
       prepared: this.#prepared,
     };
-    const decision: Decision =
-      stale.sql === null
-        ? {
-            action: 'deny',
-            ruleId: 'policy-changed',
-            reason:
-              'the policy changed and this prepared statement is no longer known to the gateway; prepare it again',
-            code: 'policy_denied',
-            statements: [],
-          }
-        : this.#options.pipeline.rejudge(event);
-    if (decision.action === 'allow') {
-      this.#judgements.judged(stale, generation);
-      return false;
-    }
-    this.#statements++;
-    this.#tracker.addExtended({ event, decision, startedAt: performance.now() });
-    this.#deny(decision as DenyDecision, 'extended');
-    return true;
   }
 
-  /** Close of a prepared statement ('S'): forgotten, like the upstream forgets it. */
-  #forgetClosed(payload: Buffer): void {
-    if (payload[0] !== 0x53 /* 'S' */) return;
-    const end = payload.indexOf(0, 1);
-    if (end > 0) this.#judgements.forget(payload.toString('utf8', 1, end));
+  /**
+   * A Bind of a statement prepared under an older policy is judged again
+   * before it runs. Denied: the marker takes its place, so the upstream fails
+   * here and skips to Sync, and the Bind is consumed (true).
+   */
+  #rejudgeBind(): boolean {
+    const refused = this.#judgements.recheck(this.#clientReader.payload(), this.#options.pipeline, (sql) =>
+      this.#event(sql, 'extended'),
+    );
+    if (refused === null) return false;
+    this.#statements++;
+    this.#tracker.addExtended({
+      event: refused.event,
+      decision: refused.decision,
+      startedAt: performance.now(),
+    });
+    this.#deny(refused.decision, 'extended');
+    return true;
   }
 
   /** Sends the denial's marker upstream in place of the message: a Parse of it (extended) or a Query. */

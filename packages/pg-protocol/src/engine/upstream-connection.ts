@@ -7,6 +7,7 @@ import {
   decodeBackendKeyData,
   decodeErrorFields,
   decodeReadyForQuery,
+  encodeCancelRequest,
   encodePasswordMessage,
   encodeSaslInitialResponse,
   encodeSaslResponse,
@@ -194,6 +195,17 @@ async function authenticate(
         throw new Error(`upstream asks for an unsupported authentication method (code ${auth.code})`);
     }
   }
+}
+
+/** Forwards a client's CancelRequest to the upstream with the upstream's own key (no answer comes back). */
+export async function sendUpstreamCancel(
+  endpoint: UpstreamEndpoint,
+  key: { processId: number; secretKey: Buffer },
+  options: UpstreamDialOptions,
+): Promise<void> {
+  const socket = await dialUpstream(endpoint, options);
+  socket.on('error', () => undefined);
+  socket.end(encodeCancelRequest(key.processId, key.secretKey));
 }
 
 function requirePassword(endpoint: UpstreamEndpoint): string {
