@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   GatewayError,
   maskText,
+  MaskingRuleId,
   touchesSensitive,
   type AuditMaskedColumn,
   type Decision,
@@ -35,6 +36,16 @@ const Backend = BackendCode;
 
 /** Read once: the codec's re-exports are getters, costly on the per-message path. */
 const Frontend = FrontendCode;
+
+/** A client message masking refuses: the session denies it in place, under this rule. */
+export interface Refusal {
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+/** Three asterisks in a bound value: what masks write (`***-**-6789`, `j***@example.com`). */
+const PLACEHOLDER = Buffer.from('***');
+const placeholder = (value: Buffer | null): boolean => value !== null && value.includes(PLACEHOLDER);
 
 /** The session drops the message (a description the gateway asked for itself). */
 export const DROP = Symbol('drop');
@@ -124,10 +135,11 @@ export class ResultMasking {
     const flows = plan?.statements ?? [];
     if (source === 'extended') {
       remember(this.#statements, name, { plan, flow: flows[0] ?? null, sql, parameterTypes, fields: null });
-      return;
+    } else {
+      this.#expected.push(plan === null ? UNMASKED_QUERY : { kind: 'query', plan, flows, index: 0 });
     }
-    this.#expected.push(plan === null ? UNMASKED_QUERY : { kind: 'query', plan, flows, index: 0 });
     if (decision.action !== 'allow') return;
+    // A cursor or SQL-level prepared statement keeps the lineage it was declared with (for FETCH, EXECUTE).
     for (const f of flows) {
       if (f.declares !== undefined) remember(this.#cursors, f.declares, f.outputs);
       if (f.prepares !== undefined) remember(this.#sqlPrepared, f.prepares, f.outputs);
@@ -141,7 +153,7 @@ export class ResultMasking {
    * asking for binary results that cannot be masked is refused here (the
    * reason is returned; the session denies it in place).
    */
-  clientMessage(code: number, payload: Buffer): string | null {
+  clientMessage(code: number, payload: Buffer): Refusal | null {
     if (this.#lastPlan === null) {
       if (code === Frontend.Sync) this.#expected.push(SYNC);
       else if (code === Frontend.Describe) this.#expected.push(UNMASKED_DESCRIBE);
@@ -172,11 +184,22 @@ export class ResultMasking {
     }
   }
 
-  #bind(payload: Buffer): string | null {
+  #bind(payload: Buffer): Refusal | null {
     const bind = decodeBind(payload);
     const prepared = this.#statements.get(bind.statement) ?? null;
     const portal: Portal = { prepared, formats: bind.resultFormats, rows: undefined };
     remember(this.#portals, bind.portal, portal);
+    // A statement that stores values, bound with a masked placeholder: `UPDATE ... SET ssn = $1` with '***-**-6789'.
+    if (
+      prepared?.plan != null &&
+      (prepared.flow?.stores.length ?? 0) > 0 &&
+      bind.parameters.some(placeholder)
+    ) {
+      return {
+        ruleId: MaskingRuleId.writeBack,
+        reason: 'a bound value looks like a masked value (***); masked values cannot be written back',
+      };
+    }
     if (
       prepared === null ||
       prepared.plan === null ||
@@ -186,7 +209,7 @@ export class ResultMasking {
       return null;
     if (this.#catalog.missing(prepared.fields, isBuiltInType).relations.length > 0) return null;
     try {
-      const outputs = prepared.flow?.outputs ?? null;
+      const outputs = this.#outputsOf(prepared.flow ?? undefined);
       const rewrites = columnRewrites(
         prepared.plan,
         prepared.fields,
@@ -197,7 +220,7 @@ export class ResultMasking {
       portal.rows = rewrites.some((r) => r !== undefined) ? new RowMasker(rewrites) : null;
       return null;
     } catch (err) {
-      if (err instanceof UnmaskableResult) return err.message;
+      if (err instanceof UnmaskableResult) return { ruleId: 'masking-binary', reason: err.message };
       throw err;
     }
   }
@@ -313,7 +336,12 @@ export class ResultMasking {
         this.#expected.shift();
         return null;
       }
-      const built = this.#build(plan, fields, portal.formats, portal.prepared?.flow?.outputs ?? null);
+      const built = this.#build(
+        plan,
+        fields,
+        portal.formats,
+        this.#outputsOf(portal.prepared?.flow ?? undefined),
+      );
       if (built instanceof Promise) return built;
       portal.rows = built;
       this.#expected.shift();
@@ -359,7 +387,12 @@ export class ResultMasking {
     }
     if (fields === null || fields.length !== columns)
       return this.#blind(prepared.plan, columns, portal.formats);
-    const built = this.#build(prepared.plan, fields, portal.formats, prepared.flow?.outputs ?? null);
+    const built = this.#build(
+      prepared.plan,
+      fields,
+      portal.formats,
+      this.#outputsOf(prepared.flow ?? undefined),
+    );
     if (built instanceof Promise) return built;
     portal.rows = built;
     return built;
@@ -440,7 +473,7 @@ export class ResultMasking {
       }
       fields = described;
     }
-    const outputs = flow?.outputs ?? null;
+    const outputs = this.#outputsOf(flow);
     if (fields !== null && fields !== undefined) {
       const built = this.#build(plan, fields, binary ? [1] : [0], outputs);
       if (built instanceof Promise) return built;

@@ -244,20 +244,11 @@ export class PostgresSession implements SessionHandle {
           case FrontendCode.Close: {
             if (reader.code === FrontendCode.Bind && this.#rejudgeBind()) break;
             if (reader.code === FrontendCode.Close) this.#judgements.closed(reader.payload());
-            // A Bind asking for binary results the gateway cannot mask is denied in its place.
+            // A Bind masking refuses (binary it cannot mask, a masked value to write) is denied in place.
             const refused = this.#masking.clientMessage(reader.code, reader.payload());
             if (refused === null) this.#toUpstream.add(reader.buffer, reader.messageStart, reader.end);
             else
-              this.#deny(
-                {
-                  action: 'deny',
-                  ruleId: 'masking-binary',
-                  reason: refused,
-                  code: 'policy_denied',
-                  statements: [],
-                },
-                'extended',
-              );
+              this.#deny({ action: 'deny', ...refused, code: 'policy_denied', statements: [] }, 'extended');
             break;
           }
           case FrontendCode.FunctionCall: {

@@ -261,6 +261,39 @@ describe('masking on the wire: COPY, cursors, RETURNING, errors, side channels, 
     });
   });
 
+  it('denies a masked value bound for writing (extended protocol), not a real one', async () => {
+    await expect(
+      dev.query(`update ${S}.users set ssn = $1 where id = 2`, ['***-**-5678']),
+    ).rejects.toMatchObject({
+      code: '42501',
+      message: expect.stringContaining('(rule masking-write-back)'),
+    });
+    await dev.query(`update ${S}.orders set note = $1 where id = 1`, ['gift wrap']);
+    expect((await dev.query(`select ssn from ${S}.users where id = 2`)).rows).toEqual([
+      { ssn: '***-**-5678' },
+    ]);
+  });
+
+  it('masks FETCH and EXECUTE sent through the extended protocol', async () => {
+    await dev.query('begin');
+    try {
+      await dev.query({
+        name: 'decl',
+        text: `declare x cursor for select upper(name) as e from ${S}.users order by id`,
+      });
+      // A name has no value detector: only the cursor's lineage (users.name) masks it.
+      expect((await dev.query({ name: 'fetch1', text: 'fetch 1 from x' })).rows).toEqual([{ e: 'J***' }]);
+    } finally {
+      await dev.query('rollback');
+    }
+    await dev.query(`prepare p2 as select lower(name) as s from ${S}.users where id = 1`);
+    try {
+      expect((await dev.query({ name: 'exec1', text: 'execute p2' })).rows).toEqual([{ s: 'j***' }]);
+    } finally {
+      await dev.query('deallocate p2');
+    }
+  });
+
   it('masks RETURNING', async () => {
     const r = await dev.query(
       `insert into ${S}.users (email, ssn, name, dob) values ($1, $2, $3, '1979-07-01') returning id, email, ssn, lower(name) as n, dob`,
