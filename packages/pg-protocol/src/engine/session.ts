@@ -291,12 +291,16 @@ export class PostgresSession implements SessionHandle {
     this.#statements++;
     const startedAt = performance.now();
     const generation = this.#options.pipeline.policyGeneration;
-    const waiting = new AbortController();
+    // Only a statement that waits (for approval) ever reads its signal: made on first use.
+    let waiting: AbortController | null = null;
     const decision = this.#options.pipeline.onStatement(event, {
       notice: (message, detail) => {
         if (!this.#closed) this.#client.write(noticeResponse(message, detail));
       },
-      signal: waiting.signal,
+      get signal() {
+        waiting ??= new AbortController();
+        return waiting.signal;
+      },
     });
     if (!(decision instanceof Promise)) {
       this.#forwardStatement(
@@ -314,7 +318,7 @@ export class PostgresSession implements SessionHandle {
     this.#toUpstream.flush();
     const held = Buffer.from(reader.raw());
     this.#blocked = true;
-    this.#waiting = waiting;
+    this.#waiting = waiting ?? (waiting = new AbortController());
     this.#client.pause();
     decision
       .catch((err: unknown): Decision => {
