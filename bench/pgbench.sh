@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# pgbench -S through three paths in one interleaved run: a direct connection,
-# pgbouncer (transaction pooling) and Gatehouse. Prints TPS per round and the
+# pgbench -S through four paths in one interleaved run: a direct connection,
+# pgbouncer (transaction pooling), Gatehouse, and Gatehouse with a pass-through
+# policy (the difference between the last two is the policy's cost). Prints TPS per round and the
 # ratios, plus the added latency with one client. Figures are ratios measured
 # in the same run: the machine is shared and noisy.
 #
@@ -96,11 +97,22 @@ YAML
 GATEHOUSE_LOG_LEVEL=warn node apps/gateway/dist/main.js start --config "$WORK/gatehouse.yaml" > "$WORK/gatehouse.log" 2>&1 &
 PIDS+=($!)
 
+# The same gateway with every analysed statement allowed (no guardrail or kind rules), in the same
+# interleaved run: the difference to the path above is the policy's cost.
+PT_PORT=$(free_port); PT_CTL=$(free_port)
+sed -e "s/port: $GW_PORT/port: $PT_PORT/" -e "s/port: $CTL_PORT/port: $PT_CTL/" -e "s#$WORK/audit.jsonl#$WORK/audit-pt.jsonl#" \
+  -e '/^  rules:/,/^audit:/{/^    - /d}' "$WORK/gatehouse.yaml" | \
+  sed 's/^  rules:$/  rules:\n    - { id: bench-all, when: { unknown: false }, action: allow }/' > "$WORK/gatehouse-pt.yaml"
+GATEHOUSE_LOG_LEVEL=warn node apps/gateway/dist/main.js start --config "$WORK/gatehouse-pt.yaml" > "$WORK/gatehouse-pt.log" 2>&1 &
+PIDS+=($!)
+
 for _ in $(seq 1 100); do
   if pg_isready -q -h $PGHOST -p "$PB_PORT" && PGPASSWORD=$TOKEN psql -h $PGHOST -p "$GW_PORT" -d bench -Atc 'select 1' >/dev/null 2>&1; then break; fi
   sleep 0.2
 done
 PGPASSWORD=$TOKEN psql -h $PGHOST -p "$GW_PORT" -d bench -Atc 'select 1' >/dev/null || { echo "gatehouse did not start:"; cat "$WORK/gatehouse.log"; exit 1; }
+for _ in $(seq 1 100); do PGPASSWORD=$TOKEN psql -h $PGHOST -p "$PT_PORT" -d bench -Atc 'select 1' >/dev/null 2>&1 && break; sleep 0.2; done
+PGPASSWORD=$TOKEN psql -h $PGHOST -p "$PT_PORT" -d bench -Atc 'select 1' >/dev/null || { echo "pass-through gatehouse did not start:"; cat "$WORK/gatehouse-pt.log"; exit 1; }
 
 run() { # path mode clients seconds -> "tps latency_ms"
   local port db pw=""
@@ -108,6 +120,7 @@ run() { # path mode clients seconds -> "tps latency_ms"
     direct) port=5432; db=$DB ;;
     pgbouncer) port=$PB_PORT; db=$DB ;;
     gatehouse) port=$GW_PORT; db=bench; pw=$TOKEN ;;
+    passthrough) port=$PT_PORT; db=bench; pw=$TOKEN ;;
   esac
   PGPASSWORD=$pw pgbench -h $PGHOST -p "$port" -S -M "$2" -c "$3" -j "$(( $3 < THREADS ? $3 : THREADS ))" -T "$4" -n "$db" 2>/dev/null |
     awk '/^latency average/ {lat=$4} /^tps/ {tps=$3} END {printf "%.0f %.3f\n", tps, lat}'
@@ -118,7 +131,7 @@ printf '%-6s %-9s %-10s %10s %12s\n' round mode path tps latency_ms
 for round in $(seq 1 "$ROUNDS"); do
   for mode in simple extended; do
     # Rotate the order each round so no path always runs first.
-    paths=(direct pgbouncer gatehouse)
+    paths=(direct pgbouncer gatehouse passthrough)
     for _ in $(seq 2 "$round"); do paths=("${paths[@]:1}" "${paths[0]}"); done
     for path in "${paths[@]}"; do
       read -r tps lat < <(run "$path" "$mode" "$CLIENTS" "$SECONDS_PER_RUN")
@@ -138,7 +151,8 @@ echo
 echo "medians over $ROUNDS rounds, $CLIENTS clients, gatehouse workers=$WORKERS, policy=$POLICY"
 for mode in simple extended; do
   d=$(echo "${TPS[$mode,direct]}" | median); b=$(echo "${TPS[$mode,pgbouncer]}" | median); g=$(echo "${TPS[$mode,gatehouse]}" | median)
-  awk -v m="$mode" -v d="$d" -v b="$b" -v g="$g" 'BEGIN {printf "%-9s direct %8.0f  pgbouncer %8.0f  gatehouse %8.0f  gatehouse/pgbouncer %.2fx  gatehouse/direct %.2fx\n", m, d, b, g, g/b, g/d}'
+  p=$(echo "${TPS[$mode,passthrough]}" | median)
+  awk -v m="$mode" -v d="$d" -v b="$b" -v g="$g" -v p="$p" 'BEGIN {printf "%-9s direct %8.0f  pgbouncer %8.0f  gatehouse %8.0f  pass-through %8.0f  gatehouse/pgbouncer %.2fx  pass-through/pgbouncer %.2fx  gatehouse/direct %.2fx  policy cost %.0f%%\n", m, d, b, g, p, g/b, p/b, g/d, (1-g/p)*100}'
 done
 ld=$(echo "${LAT[direct]}" | median); lg=$(echo "${LAT[gatehouse]}" | median); lb=$(echo "${LAT[pgbouncer]}" | median)
 awk -v d="$ld" -v g="$lg" -v b="$lb" 'BEGIN {printf "1 client latency: direct %.3f ms  pgbouncer %.3f ms  gatehouse %.3f ms  added by gatehouse %.0f us (pgbouncer adds %.0f us)\n", d, b, g, (g-d)*1000, (b-d)*1000}'
