@@ -22,7 +22,10 @@ const SQLSTATE: Record<GatewayErrorCode, { code: string; fatal: boolean }> = {
  * An ErrorResponse for a GatewayError; FATAL ones end the session. During
  * startup every error is FATAL (`forceFatal`): there is no session to keep.
  */
-export function gatewayErrorResponse(err: GatewayError, forceFatal = false): { message: Buffer; fatal: boolean } {
+export function gatewayErrorResponse(
+  err: GatewayError,
+  forceFatal = false,
+): { message: Buffer; fatal: boolean } {
   const { code } = SQLSTATE[err.code];
   const fatal = forceFatal || SQLSTATE[err.code].fatal;
   const severity = fatal ? 'FATAL' : 'ERROR';
@@ -46,5 +49,10 @@ export function fatalResponse(code: string, message: string): Buffer {
 }
 
 export function noticeResponse(message: string, detail?: string): Buffer {
-  return encodeNoticeResponse({ severity: 'NOTICE', code: '00000', message: `gatehouse: ${message}`, detail });
+  return encodeNoticeResponse({
+    severity: 'NOTICE',
+    code: '00000',
+    message: `gatehouse: ${message}`,
+    detail,
+  });
 }

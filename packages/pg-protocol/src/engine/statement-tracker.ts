@@ -37,7 +37,12 @@ export class StatementTracker {
 
   /** A Query or FunctionCall was forwarded: a unit of its own. */
   addSimple(statement: TrackedStatement | null): void {
-    this.#units.push({ statements: statement ? [statement] : [], rowsReturned: 0, rowsAffected: null, errorCode: null });
+    this.#units.push({
+      statements: statement ? [statement] : [],
+      rowsReturned: 0,
+      rowsAffected: null,
+      errorCode: null,
+    });
   }
 
   /** A Sync was forwarded: closes the open extended unit. */

@@ -12,10 +12,18 @@ describe('upstream logins with real passwords', () => {
 
   async function loginAs(user: string, password: string | undefined, tls: UpstreamTlsMode, tlsCa?: string) {
     const gw = await startTestGateway({ upstream: { port: cluster.port, user, password, tls, tlsCa } });
-    const c = new Client({ host: '127.0.0.1', port: gw.port, user: 'alice', password: 'token-alice', database: 'local/postgres' });
+    const c = new Client({
+      host: '127.0.0.1',
+      port: gw.port,
+      user: 'alice',
+      password: 'token-alice',
+      database: 'local/postgres',
+    });
     try {
       await c.connect();
-      const r = await c.query('select current_user as who, (select ssl from pg_stat_ssl where pid = pg_backend_pid()) as ssl');
+      const r = await c.query(
+        'select current_user as who, (select ssl from pg_stat_ssl where pid = pg_backend_pid()) as ssl',
+      );
       return r.rows[0] as { who: string; ssl: boolean };
     } finally {
       await c.end().catch(() => undefined);
@@ -32,17 +40,25 @@ describe('upstream logins with real passwords', () => {
   });
 
   it('encrypts with tls require and verifies the certificate with verify-full', async () => {
-    expect(await loginAs('scram_user', 's3cret-scram_user', 'require')).toEqual({ who: 'scram_user', ssl: true });
+    expect(await loginAs('scram_user', 's3cret-scram_user', 'require')).toEqual({
+      who: 'scram_user',
+      ssl: true,
+    });
     expect(await loginAs('scram_user', 's3cret-scram_user', 'verify-full', cluster.caPem)).toEqual({
       who: 'scram_user',
       ssl: true,
     });
     // verify-full against the system store: the self-signed certificate is not trusted.
-    await expect(loginAs('scram_user', 's3cret-scram_user', 'verify-full')).rejects.toMatchObject({ code: '08001' });
+    await expect(loginAs('scram_user', 's3cret-scram_user', 'verify-full')).rejects.toMatchObject({
+      code: '08001',
+    });
   });
 
   it('uses TLS with prefer when the upstream offers it', async () => {
-    expect(await loginAs('scram_user', 's3cret-scram_user', 'prefer')).toEqual({ who: 'scram_user', ssl: true });
+    expect(await loginAs('scram_user', 's3cret-scram_user', 'prefer')).toEqual({
+      who: 'scram_user',
+      ssl: true,
+    });
   });
 
   it('reports a wrong upstream password as 08001 without echoing it', async () => {

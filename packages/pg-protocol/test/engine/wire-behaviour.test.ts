@@ -23,12 +23,19 @@ describe('PostgreSQL engine wire behaviour', () => {
     const c = await RawClient.login(gw.port);
     const batch: Buffer[] = [];
     for (let i = 0; i < 20; i++) {
-      batch.push(encodeParse('', `select ${i}::int as n`, []), encodeBind('', '', [], [], []), encodeExecute('', 0), encodeSync());
+      batch.push(
+        encodeParse('', `select ${i}::int as n`, []),
+        encodeBind('', '', [], [], []),
+        encodeExecute('', 0),
+        encodeSync(),
+      );
     }
     c.socket.write(Buffer.concat(batch));
     const messages = await c.until(BackendCode.ReadyForQuery, 20);
     expect(codes(messages)).toBe('12DCZ'.repeat(20));
-    const values = messages.filter((m) => m.code === BackendCode.DataRow).map((m) => m.payload.subarray(6).toString());
+    const values = messages
+      .filter((m) => m.code === BackendCode.DataRow)
+      .map((m) => m.payload.subarray(6).toString());
     expect(values).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
     c.socket.end();
   });
@@ -55,8 +62,20 @@ describe('PostgreSQL engine wire behaviour', () => {
   });
 
   it('cancels a running pg_sleep through gateway-issued keys, and only that query', async () => {
-    const victim = new Client({ host: '127.0.0.1', port: gw.port, user: 'alice', password: 'token-alice', database: 'local' });
-    const bystander = new Client({ host: '127.0.0.1', port: gw.port, user: 'alice', password: 'token-alice', database: 'local' });
+    const victim = new Client({
+      host: '127.0.0.1',
+      port: gw.port,
+      user: 'alice',
+      password: 'token-alice',
+      database: 'local',
+    });
+    const bystander = new Client({
+      host: '127.0.0.1',
+      port: gw.port,
+      user: 'alice',
+      password: 'token-alice',
+      database: 'local',
+    });
     await victim.connect();
     await bystander.connect();
     try {
@@ -125,7 +144,13 @@ describe('PostgreSQL engine refusals', () => {
   it('names the target when its upstream is down (08001)', async () => {
     const gw = await startTestGateway({ upstream: { port: 1 } });
     try {
-      const c = new Client({ host: '127.0.0.1', port: gw.port, user: 'alice', password: 'token-alice', database: 'local' });
+      const c = new Client({
+        host: '127.0.0.1',
+        port: gw.port,
+        user: 'alice',
+        password: 'token-alice',
+        database: 'local',
+      });
       const err = await c.connect().then(
         () => null,
         (e: unknown) => e as { code: string; message: string },
@@ -140,8 +165,17 @@ describe('PostgreSQL engine refusals', () => {
   it('refuses a cleartext credential without TLS when loopback plaintext is off', async () => {
     const gw = await startTestGateway({ allowPlaintextLoopback: false });
     try {
-      const c = new Client({ host: '127.0.0.1', port: gw.port, user: 'alice', password: 'token-alice', database: 'local' });
-      await expect(c.connect()).rejects.toMatchObject({ code: '28000', message: expect.stringMatching(/TLS/) });
+      const c = new Client({
+        host: '127.0.0.1',
+        port: gw.port,
+        user: 'alice',
+        password: 'token-alice',
+        database: 'local',
+      });
+      await expect(c.connect()).rejects.toMatchObject({
+        code: '28000',
+        message: expect.stringMatching(/TLS/),
+      });
     } finally {
       await gw.stop();
     }

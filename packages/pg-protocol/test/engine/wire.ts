@@ -1,5 +1,11 @@
 import { connect, type Socket } from 'node:net';
-import { BackendCode, decodeErrorFields, encodePasswordMessage, encodeStartupMessage, MessageReader } from '../../src/codec';
+import {
+  BackendCode,
+  decodeErrorFields,
+  encodePasswordMessage,
+  encodeStartupMessage,
+  MessageReader,
+} from '../../src/codec';
 
 /** A raw protocol client for tests that need exact control of the bytes sent. */
 export class RawClient {
@@ -13,7 +19,8 @@ export class RawClient {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.#reader.push(chunk);
-      while (this.#reader.next()) this.#messages.push({ code: this.#reader.code, payload: Buffer.from(this.#reader.payload()) });
+      while (this.#reader.next())
+        this.#messages.push({ code: this.#reader.code, payload: Buffer.from(this.#reader.payload()) });
       this.#wake();
     });
     socket.on('close', () => {
@@ -59,7 +66,9 @@ export class RawClient {
 
   /** Error SQLSTATEs among received messages. */
   errors(): string[] {
-    return this.#messages.filter((m) => m.code === BackendCode.ErrorResponse).map((m) => decodeErrorFields(m.payload).code);
+    return this.#messages
+      .filter((m) => m.code === BackendCode.ErrorResponse)
+      .map((m) => decodeErrorFields(m.payload).code);
   }
 
   #wake(): void {
@@ -69,4 +78,5 @@ export class RawClient {
   }
 }
 
-export const codes = (messages: { code: number }[]): string => messages.map((m) => String.fromCharCode(m.code)).join('');
+export const codes = (messages: { code: number }[]): string =>
+  messages.map((m) => String.fromCharCode(m.code)).join('');
