@@ -1,4 +1,10 @@
-import type { AuditFailureMode, Engine, PolicyAction, StatementKind, UpstreamTlsMode } from '@gatehouse/sql-core';
+import type {
+  AuditFailureMode,
+  Engine,
+  PolicyAction,
+  RuleConditions,
+  UpstreamTlsMode,
+} from '@gatehouse/sql-core';
 
 /**
  * The validated, frozen configuration. Keys mirror the YAML (snake_case) so the
@@ -73,7 +79,12 @@ export const JwtAlgorithm = [
 export type JwtAlgorithm = (typeof JwtAlgorithm)[number];
 
 /** Asymmetric algorithms trusted when an issuer names none. Never `none`, never HS*. */
-export const DEFAULT_JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'PS256'] as const satisfies readonly JwtAlgorithm[];
+export const DEFAULT_JWT_ALGORITHMS = [
+  'RS256',
+  'ES256',
+  'EdDSA',
+  'PS256',
+] as const satisfies readonly JwtAlgorithm[];
 
 export type JwksSourceConfig =
   | { readonly kind: 'file'; readonly path: string }
@@ -140,22 +151,8 @@ export interface TargetConfig {
   readonly logins: readonly LoginConfig[];
 }
 
-/** Conditions of a rule; an absent key matches anything. All present keys must match. */
-export interface PolicyRuleWhen {
-  readonly identities?: readonly string[];
-  readonly groups?: readonly string[];
-  readonly targets?: readonly string[];
-  readonly environments?: readonly string[];
-  /** Upstream database names, exact. */
-  readonly databases?: readonly string[];
-  readonly kinds?: readonly StatementKind[];
-  /** `schema.table` or `table` globs, compiled by the policy package. */
-  readonly tables?: readonly string[];
-  /** Guardrail ids, or `*` for any guardrail. */
-  readonly guardrails?: readonly string[];
-  /** true: only statements that could not be analysed; false: only analysed ones. */
-  readonly unknown?: boolean;
-}
+/** Conditions of a rule, as the policy package defines them; an absent key matches anything. */
+export type PolicyRuleWhen = RuleConditions;
 
 export interface PolicyRuleConfig {
   readonly id: string;
@@ -203,7 +200,8 @@ export interface WebhookConfig {
   readonly url_env: string | null;
   readonly format: 'json' | 'slack';
   /** Null = the approvals package's default events. */
-  readonly events: readonly ('requested' | 'approved' | 'denied' | 'expired' | 'withdrawn' | 'executed')[] | null;
+  readonly events:
+    readonly ('requested' | 'approved' | 'denied' | 'expired' | 'withdrawn' | 'executed')[] | null;
   /** Header name -> env var holding its value. */
   readonly headers_env: Readonly<Record<string, string>>;
 }
