@@ -442,17 +442,27 @@ export class ResultMasking {
     return rewrites.some((r) => r !== undefined) ? new RowMasker(rewrites) : null;
   }
 
+  /** The mask plan and data flow of the statement whose response is arriving, when it is known. */
+  #planOf(head: Expected | undefined): { plan: MaskPlan | null; flow: StatementDataFlow | undefined } | null {
+    if (head?.kind === 'query') return { plan: head.plan, flow: head.flows[head.index] };
+    const prepared =
+      head?.kind === 'execute'
+        ? this.#portals.get(head.portal)?.prepared
+        : head?.kind === 'describe'
+          ? head.target === 'S'
+            ? this.#statements.get(head.name)
+            : this.#portals.get(head.name)?.prepared
+          : null;
+    if (prepared === null) return null;
+    return { plan: prepared?.plan ?? null, flow: prepared?.flow ?? undefined };
+  }
+
   #copyOut(head: Expected | undefined, format: number): UpstreamAction {
-    let plan: MaskPlan | null = null;
-    let flow: StatementDataFlow | undefined;
-    if (head?.kind === 'query') {
-      plan = head.plan;
-      flow = head.flows[head.index];
-    } else if (head?.kind === 'execute') {
-      const prepared = this.#portals.get(head.portal)?.prepared;
-      plan = prepared?.plan ?? null;
-      flow = prepared?.flow ?? undefined;
-    }
+    // COPY output answers a query or an execute, never a describe.
+    const { plan, flow } =
+      head?.kind === 'query' || head?.kind === 'execute'
+        ? (this.#planOf(head) ?? { plan: null, flow: undefined })
+        : { plan: null, flow: undefined };
     const copy = flow?.copyOut;
     if (plan === null || copy === undefined) {
       // A COPY analysis did not see as one (it was allowed unmasked only if nothing is masked at all).
@@ -493,23 +503,7 @@ export class ResultMasking {
   readonly #describedCopies = new Map<string, RowField[] | null>();
 
   #redact(code: number, payload: Buffer, head: Expected | undefined): Buffer | null {
-    let plan: MaskPlan | null = null;
-    let flow: StatementDataFlow | undefined;
-    if (head?.kind === 'query') {
-      plan = head.plan;
-      flow = head.flows[head.index];
-    } else if (head?.kind === 'execute') {
-      const prepared = this.#portals.get(head.portal)?.prepared;
-      plan = prepared?.plan ?? null;
-      flow = prepared?.flow ?? undefined;
-    } else if (head?.kind === 'describe') {
-      const prepared =
-        head.target === 'S' ? this.#statements.get(head.name) : this.#portals.get(head.name)?.prepared;
-      plan = prepared?.plan ?? null;
-      flow = prepared?.flow ?? undefined;
-    } else {
-      plan = this.#lastPlan;
-    }
+    const { plan, flow } = this.#planOf(head) ?? { plan: this.#lastPlan, flow: undefined };
     if (plan === null) return null;
     // Without the statement's data flow (it did not parse, or it ran elsewhere) quoted values are hidden too.
     const sensitive = flow === undefined ? true : touchesSensitive(plan, flow);
