@@ -2,7 +2,10 @@ import type { Logger } from 'pino';
 import type { AuditEvent } from '../audit/audit-event';
 import { AuditFailureMode } from '../audit/audit-failure';
 import type { AuditSink } from '../audit/audit-sink';
+import { statementIntentEvent } from '../audit/statement-event-builders';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
+import type { Decision } from './decision';
+import type { StatementEvent } from './statement-event';
 
 export interface AuditTrailOptions {
   readonly sink: AuditSink;
@@ -46,6 +49,18 @@ export class AuditTrail {
     }
     if (pending === undefined) return;
     return pending.catch((err: unknown) => this.#failed(event, err));
+  }
+
+  /** The statement string's intent, before anything is forwarded: gates it as `required` does. */
+  intent(event: StatementEvent, decision: Decision): void | Promise<void> {
+    return this.required(
+      statementIntentEvent(event, decision, event.seq, { keepFullText: this.keepFullText }),
+    );
+  }
+
+  /** The intent of a statement that will not run: recorded without gating anything. */
+  noteIntent(event: StatementEvent, decision: Decision): void {
+    this.note(statementIntentEvent(event, decision, event.seq, { keepFullText: this.keepFullText }));
   }
 
   #failed(event: AuditEvent, err: unknown): void {

@@ -7,7 +7,7 @@ import {
   type AuthFailure,
   type SessionTotals,
 } from '../audit/session-event-builders';
-import { statementIntentEvent, statementOutcomeEvent } from '../audit/statement-event-builders';
+import { statementOutcomeEvent } from '../audit/statement-event-builders';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 import type { MaskPlan } from '../masking/mask-plan';
 import type { Policy, PolicyVerdict } from '../policy/policy';
@@ -88,7 +88,7 @@ export class Pipeline {
             statements,
           );
     const audit = this.#deps.audit;
-    audit?.note(statementIntentEvent(event, denial, event.seq, { keepFullText: audit.keepFullText }));
+    audit?.noteIntent(event, denial);
     return denial;
   }
 
@@ -224,9 +224,7 @@ export class Pipeline {
     };
     let pending: void | Promise<void>;
     try {
-      pending = audit.required(
-        statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText }),
-      );
+      pending = audit.intent(event, decision);
     } catch (err) {
       return refused(err);
     }

@@ -1,5 +1,4 @@
 import type { StatementFacts } from '../analysis/statement-facts';
-import { statementIntentEvent } from '../audit/statement-event-builders';
 import { GatewayError } from '../errors/gateway-error';
 import type { PolicyVerdict } from '../policy/policy';
 import type { ApprovalGate } from './approval-gate';
@@ -53,21 +52,13 @@ export async function reviewStatement(input: ReviewInput): Promise<Decision> {
     event.session.logger.warn({ err, rule: verdict.ruleId }, 'approval request failed');
     const decision = deny(`approval required (${verdict.reason}) but the approval store is unreachable`);
     // Denied either way: a failure to record it changes nothing for the client.
-    await Promise.resolve()
-      .then(() =>
-        audit?.required(
-          statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText }),
-        ),
-      )
-      .catch(() => undefined);
+    audit?.noteIntent(event, decision);
     return decision;
   }
 
   if (ticket.kind === 'granted') {
     const decision = input.allow(ticket.approvalId);
-    await audit?.required(
-      statementIntentEvent(event, decision, event.seq, { keepFullText: audit.keepFullText }),
-    );
+    await audit?.intent(event, decision);
     gate.executed(ticket.approvalId);
     return decision;
   }
@@ -79,7 +70,7 @@ export async function reviewStatement(input: ReviewInput): Promise<Decision> {
     approvalId: ticket.approvalId,
     statements,
   };
-  await audit?.required(statementIntentEvent(event, held, event.seq, { keepFullText: audit.keepFullText }));
+  await audit?.intent(event, held);
   hooks.notice(
     `statement held for approval ${ticket.approvalId} (rule ${verdict.ruleId}: ${verdict.reason})`,
     `An approver runs: gatehouse approvals approve ${ticket.approvalId}  (or POST /v1/approvals/${ticket.approvalId}/approve). ` +
