@@ -48,7 +48,9 @@ describe('policy enforcement on pipelined extended-protocol batches', () => {
       c.take();
     }
     c.socket.write(Buffer.concat(batches.flatMap((b) => [...b, encodeSync()])));
-    const messages = await c.until(BackendCode.ReadyForQuery, batches.length);
+    // One ReadyForQuery per Sync, and one more per simple Query ('Q') inside a batch.
+    const queries = batches.flat().filter((m) => m[0] === 0x51).length;
+    const messages = await c.until(BackendCode.ReadyForQuery, batches.length + queries);
     c.socket.end();
     return messages;
   }
