@@ -116,7 +116,8 @@ function analyseText(sql: string, prepared: AnalyseOptions['prepared']): TextAna
     return { analysis: freezeAnalysis([parseFailure(sql, err)]), literalSensitive: true, lexerAgreed: false };
   }
   const source = new SourceText(sql);
-  const ctx = new Context(prepared, [], 0);
+  const inString = new PreparedInString(prepared);
+  const ctx = new Context(inString.lookup, [], 0);
   const raws = isObj(tree) ? list(tree.stmts) : [];
   const statements: StatementFacts[] = [];
   let lexerAgreed = true;
@@ -135,9 +136,41 @@ function analyseText(sql: string, prepared: AnalyseOptions['prepared']): TextAna
     const ours = normaliseLiterals(text, constAt, keepAt);
     if (ours === null) lexerAgreed = false;
     const normalized = ours ?? fallbackNormalise(text, collector.command);
-    statements.push(toFacts(collector, fingerprint(text), normalized));
+    const facts = toFacts(collector, fingerprint(text), normalized);
+    inString.record(facts);
+    statements.push(facts);
   }
   return { analysis: freezeAnalysis(statements), literalSensitive: ctx.literalSensitive, lexerAgreed };
+}
+
+/**
+ * The server runs a string's statements in order, so an EXECUTE runs what its name holds at that
+ * point: a PREPARE or DEALLOCATE earlier in the same string counts, before the session's memory
+ * (which only learns an allowed string's PREPAREs once the whole string is allowed).
+ */
+class PreparedInString {
+  /** Names prepared (facts) or deallocated (null) earlier in this string. */
+  readonly #own = new Map<string, StatementFacts | null>();
+  /** DEALLOCATE ALL / DISCARD ALL earlier in this string: the session's statements are gone. */
+  #sessionGone = false;
+
+  constructor(private readonly session: AnalyseOptions['prepared']) {}
+
+  readonly lookup = (name: string): StatementFacts | undefined => {
+    const own = this.#own.get(name);
+    if (own !== undefined) return own ?? undefined;
+    return this.#sessionGone ? undefined : this.session?.(name);
+  };
+
+  record(facts: StatementFacts): void {
+    if (facts.prepares !== undefined) this.#own.set(facts.prepares, facts);
+    if (facts.deallocates === '*') {
+      this.#own.clear();
+      this.#sessionGone = true;
+    } else if (facts.deallocates !== undefined) {
+      this.#own.set(facts.deallocates, null);
+    }
+  }
 }
 
 /** An exception inside the walk (a tree shape nobody foresaw) makes the statement unknown, never allowed. */
