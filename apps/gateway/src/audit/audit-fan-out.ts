@@ -6,6 +6,8 @@ import type { ReplicaQueue, ReplicatedRecord } from './replica-queue';
 /** The sink whose write gates statements: the audit file. */
 export interface GatingSink {
   append(event: AuditEvent): Promise<WrittenRecord | null>;
+  /** As append, for a record that gates nothing: it may wait a few milliseconds to share a write. */
+  appendLater(event: AuditEvent): Promise<WrittenRecord | null>;
   /** Written before returning when the file is idle (see FileAuditSink.appendNow), else as append. */
   appendNow(event: AuditEvent): WrittenRecord | Promise<WrittenRecord | null>;
   close(): Promise<void>;
@@ -82,7 +84,8 @@ export class AuditFanOut implements AuditSink {
       this.#observe({ event, receivedAt, settledAt: receivedAt, written: true });
       return RESOLVED;
     }
-    return this.#settle(event, receivedAt, primary.append(event));
+    // `write` carries records that gate nothing (outcomes, session ends): gating ones use writeNow.
+    return this.#settle(event, receivedAt, primary.appendLater(event));
   }
 
   /**

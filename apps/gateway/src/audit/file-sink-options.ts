@@ -26,6 +26,13 @@ export interface FileAuditSinkOptions {
   readonly rotateBytes?: number | null;
   /** Upper bound on one write syscall's worth of queued records. */
   readonly maxBatchBytes?: number;
+  /**
+   * How long a record that gates nothing (`appendLater`: statement outcomes,
+   * session ends) may wait in memory for a write to share: the next gating
+   * record's write takes it along, or this timer writes it. 0 writes it in
+   * the next turn of the event loop, as `append` does.
+   */
+  readonly laterMs?: number;
   /** Permissions of a file the sink creates. */
   readonly fileMode?: number;
   readonly clock?: () => Date;
@@ -37,6 +44,7 @@ export const FILE_SINK_DEFAULTS = {
   fsyncEveryRecords: 1000,
   rotateBytes: 256 * 1024 * 1024,
   maxBatchBytes: 4 * 1024 * 1024,
+  laterMs: 5,
   fileMode: 0o600,
 } as const;
 

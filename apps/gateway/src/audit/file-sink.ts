@@ -77,6 +77,9 @@ export class FileAuditSink implements AuditSink {
   #prefix: PrefixRecord[] = [];
   #queue: Entry[] = [];
   #scheduled = false;
+  /** The timer that writes records queued by `appendLater` when no gating write came first. */
+  #later: NodeJS.Timeout | null = null;
+  readonly #laterMs: number;
   #pumping: Promise<void> | null = null;
   #failure: Error | null = null;
   #mustReopen = false;
@@ -94,6 +97,7 @@ export class FileAuditSink implements AuditSink {
       options.rotateBytes === undefined ? FILE_SINK_DEFAULTS.rotateBytes : options.rotateBytes;
     this.#maxBatchBytes = options.maxBatchBytes ?? FILE_SINK_DEFAULTS.maxBatchBytes;
     this.#fileMode = options.fileMode ?? FILE_SINK_DEFAULTS.fileMode;
+    this.#laterMs = options.laterMs ?? FILE_SINK_DEFAULTS.laterMs;
     this.#fsync = new GroupFsync({
       intervalMs: options.fsyncIntervalMs ?? FILE_SINK_DEFAULTS.fsyncIntervalMs,
       everyRecords: options.fsyncEveryRecords ?? FILE_SINK_DEFAULTS.fsyncEveryRecords,
@@ -133,6 +137,20 @@ export class FileAuditSink implements AuditSink {
 
   /** As `write`, resolving with the record's place in the chain (null if it is not known). */
   append(event: AuditEvent): Promise<WrittenRecord | null> {
+    return this.#enqueue(event, false);
+  }
+
+  /**
+   * As `append`, for a record that gates nothing (an outcome, a session end):
+   * it waits up to `laterMs` for the next gating record's write to carry it
+   * (one write(2) for both), in call order with every other record. Resolves
+   * once written, like `append`.
+   */
+  appendLater(event: AuditEvent): Promise<WrittenRecord | null> {
+    return this.#enqueue(event, this.#laterMs > 0);
+  }
+
+  #enqueue(event: AuditEvent, later: boolean): Promise<WrittenRecord | null> {
     if (this.#closing !== null) {
       return Promise.reject(new GatewayError(GatewayErrorCode.auditUnavailable, 'the audit sink is closed'));
     }
@@ -144,7 +162,8 @@ export class FileAuditSink implements AuditSink {
     }
     return new Promise<WrittenRecord | null>((resolve, reject) => {
       this.#queue.push({ body, resolve, reject });
-      this.#kick();
+      if (later) this.#kickLater();
+      else this.#kick();
     });
   }
 
@@ -221,6 +240,7 @@ export class FileAuditSink implements AuditSink {
   }
 
   async #shutdown(): Promise<void> {
+    if (this.#later !== null) this.#kick();
     while (this.#scheduled || this.#pumping !== null) {
       await (this.#pumping ?? new Promise<void>((resolve) => setImmediate(resolve)));
     }
@@ -242,7 +262,21 @@ export class FileAuditSink implements AuditSink {
     if (failure) throw failure;
   }
 
+  /** Writes what is queued after `laterMs`, unless a write takes it first. */
+  #kickLater(): void {
+    if (this.#pumping !== null || this.#scheduled || this.#later !== null) return;
+    this.#later = setTimeout(() => {
+      this.#later = null;
+      // A gating write may have taken everything along meanwhile.
+      if (this.#queue.length > 0) this.#kick();
+    }, this.#laterMs);
+  }
+
   #kick(): void {
+    if (this.#later !== null) {
+      clearTimeout(this.#later);
+      this.#later = null;
+    }
     if (this.#pumping !== null || this.#scheduled) return;
     this.#scheduled = true;
     // After the current I/O phase: the records of every session whose statement arrived in this

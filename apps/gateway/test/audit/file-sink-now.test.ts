@@ -62,3 +62,55 @@ describe('FileAuditSink.writeNow', () => {
     expect(await verifyAuditFiles([path])).toMatchObject({ ok: true });
   });
 });
+
+/** appendLater: records that gate nothing wait briefly to share a gating record's write. */
+describe('FileAuditSink.appendLater', () => {
+  it('rides along with the next gating write: one write(2) for both, in call order', async () => {
+    const path = join(dirs.make(), 'audit.jsonl');
+    const sink = await FileAuditSink.open({ path, logger: silent, laterMs: 60_000 });
+    const later = sink.appendLater(outcome(1));
+    // Not written yet: it waits for company.
+    expect(records(path)).toEqual([]);
+    expect(sink.writeNow(outcome(2))).toBeUndefined();
+    await expect(later).resolves.toMatchObject({ seq: 1 });
+    expect(records(path).map((r) => [r.seq, r.statement_seq])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(sink.stats.batches).toBe(1);
+    await sink.close();
+    expect(await verifyAuditFiles([path])).toMatchObject({ ok: true, records: 2 });
+  });
+
+  it('is written by its timer when no gating record comes', async () => {
+    const path = join(dirs.make(), 'audit.jsonl');
+    const sink = await FileAuditSink.open({ path, logger: silent, laterMs: 20 });
+    const later = sink.appendLater(outcome(1));
+    // Not in the next turn of the event loop, as `append` would be...
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(records(path)).toEqual([]);
+    // ...but once the timer fires.
+    await later;
+    expect(records(path).map((r) => r.statement_seq)).toEqual([1]);
+    await sink.close();
+  });
+
+  it('is written by close, without waiting for the timer', async () => {
+    const path = join(dirs.make(), 'audit.jsonl');
+    const sink = await FileAuditSink.open({ path, logger: silent, laterMs: 60_000 });
+    const later = sink.appendLater(outcome(1));
+    await sink.close();
+    await expect(later).resolves.toMatchObject({ seq: 1 });
+    expect(records(path).map((r) => r.statement_seq)).toEqual([1]);
+  });
+
+  it('keeps its place behind a record appended before it', async () => {
+    const path = join(dirs.make(), 'audit.jsonl');
+    const sink = await FileAuditSink.open({ path, logger: silent, laterMs: 60_000 });
+    const first = sink.append(outcome(1));
+    const second = sink.appendLater(outcome(2));
+    await Promise.all([first, second]);
+    expect(records(path).map((r) => r.statement_seq)).toEqual([1, 2]);
+    await sink.close();
+  });
+});
