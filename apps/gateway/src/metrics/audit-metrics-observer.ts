@@ -4,6 +4,8 @@ import type { ReplicaQueueHooks } from '../audit/replica-queue';
 import type { GatewayMetrics } from './gateway-metrics';
 import { PendingStatements } from './pending-statements';
 
+const FILE = ['file'] as const;
+
 /** Label values outside these shapes are folded into `other`, so a label set stays bounded. */
 const SAFE_LABEL = /^[a-z0-9][a-z0-9_:.-]{0,62}$/i;
 
@@ -40,9 +42,9 @@ export class AuditMetricsObserver implements AuditObserver {
 
   observe({ event, receivedAt, settledAt, written }: AuditObservation): void {
     const m = this.#metrics;
-    if (written) m.auditRecords.inc({ type: event.type });
-    else m.auditWriteFailures.inc({ sink: 'file' });
-    m.auditWrite.observe({ sink: 'file' }, (settledAt - receivedAt) / 1000);
+    if (written) m.auditRecords.inc([event.type]);
+    else m.auditWriteFailures.inc(FILE);
+    m.auditWrite.observe((settledAt - receivedAt) / 1000, FILE);
     this.#count(event, receivedAt, settledAt, written);
   }
 
@@ -50,8 +52,8 @@ export class AuditMetricsObserver implements AuditObserver {
   replicaHooks(): ReplicaQueueHooks {
     const m = this.#metrics;
     return {
-      delivered: (sink, _records, seconds) => m.auditWrite.observe({ sink }, seconds),
-      failed: (sink) => m.auditWriteFailures.inc({ sink }),
+      delivered: (sink, _records, seconds) => m.auditWrite.observe(seconds, [sink]),
+      failed: (sink) => m.auditWriteFailures.inc([sink]),
       dropped: (sink, records) => m.auditDropped.inc({ sink }, records),
       depth: (sink, records) => m.auditBuffered.set({ sink }, records),
     };
@@ -79,24 +81,24 @@ export class AuditMetricsObserver implements AuditObserver {
         return;
       case 'statement.intent':
         for (const s of event.statements) {
-          m.statements.inc({ kind: label(s.kind), decision: event.decision });
-          for (const g of s.guardrails) m.guardrailHits.inc({ guardrail: label(g.id) });
+          m.statements.inc([label(s.kind), event.decision]);
+          for (const g of s.guardrails) m.guardrailHits.inc([label(g.id)]);
         }
-        if (event.statements.length === 0) m.statements.inc({ kind: 'empty', decision: event.decision });
+        if (event.statements.length === 0) m.statements.inc(['empty', event.decision]);
         if (event.decision === 'allow' && written)
           this.#forwarded.set(event.session_id, event.statement_seq, settledAt);
         return;
       case 'statement.outcome': {
         const seconds = event.duration_ms / 1000;
-        m.statementDuration.observe({ status: event.status }, seconds);
+        m.statementDuration.observe(seconds, [event.status]);
         const intentSettled = this.#forwarded.take(event.session_id, event.statement_seq);
         if (intentSettled !== undefined) {
           const started = receivedAt - event.duration_ms;
           m.statementOverhead.observe(Math.max(0, intentSettled - started) / 1000);
         }
         for (const col of event.masked) {
-          m.maskedValues.inc(col.values);
-          for (const d of col.detectors) m.maskedColumns.inc({ detector: label(d) });
+          m.maskedValues.inc([], col.values);
+          for (const d of col.detectors) m.maskedColumns.inc([label(d)]);
         }
         return;
       }

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { FastCounter, FastHistogram } from './fast-metrics';
 
 /** Seconds; from tens of microseconds (a cached analysis plus a grouped write) to a slow disk. */
 const FAST_BUCKETS = [
@@ -12,6 +13,9 @@ const STATEMENT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
  * (so two gateways in one process, as in tests, never share counters). With
  * workers, the primary sums the workers' registries (see cluster-metrics.ts);
  * each metric's aggregator says how (sum unless stated).
+ *
+ * The metrics every statement touches are FastCounter / FastHistogram
+ * (positional label values, no per-call hashing: see fast-metrics.ts).
  *
  * Label values come from bounded sets only: configured target names,
  * statement kinds, decisions, guardrail ids, error codes. Never a subject,
@@ -48,34 +52,34 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly statements = new Counter({
+  readonly statements = new FastCounter({
     name: 'gatehouse_statements_total',
     help: 'Statements decided, by kind and decision (each statement of a multi-statement string counts)',
     labelNames: ['kind', 'decision'] as const,
     registers: [this.registry],
   });
 
-  readonly guardrailHits = new Counter({
+  readonly guardrailHits = new FastCounter({
     name: 'gatehouse_guardrail_hits_total',
     help: 'Guardrails that fired, by guardrail id (whatever the decision)',
     labelNames: ['guardrail'] as const,
     registers: [this.registry],
   });
 
-  readonly maskedValues = new Counter({
+  readonly maskedValues = new FastCounter({
     name: 'gatehouse_masked_values_total',
     help: 'Result values rewritten by masking',
     registers: [this.registry],
   });
 
-  readonly maskedColumns = new Counter({
+  readonly maskedColumns = new FastCounter({
     name: 'gatehouse_masked_columns_total',
     help: 'Result columns that had values masked, by detector',
     labelNames: ['detector'] as const,
     registers: [this.registry],
   });
 
-  readonly statementDuration = new Histogram({
+  readonly statementDuration = new FastHistogram({
     name: 'gatehouse_statement_duration_seconds',
     help: 'From the statement reaching the gateway to the upstream being done with it (forwarded statements)',
     labelNames: ['status'] as const,
@@ -83,14 +87,14 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly statementOverhead = new Histogram({
+  readonly statementOverhead = new FastHistogram({
     name: 'gatehouse_statement_overhead_seconds',
     help: 'Time the gateway held an allowed statement before forwarding it: analysis, policy and the intent write',
     buckets: FAST_BUCKETS,
     registers: [this.registry],
   });
 
-  readonly auditWrite = new Histogram({
+  readonly auditWrite = new FastHistogram({
     name: 'gatehouse_audit_write_seconds',
     help: 'Audit write latency: a record to the file (sink=file), a batch to a copy (sink=postgres|webhook)',
     labelNames: ['sink'] as const,
@@ -98,14 +102,14 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly auditWriteFailures = new Counter({
+  readonly auditWriteFailures = new FastCounter({
     name: 'gatehouse_audit_write_failures_total',
     help: 'Audit records the file refused (sink=file), batches a copy failed to take (sink=postgres|webhook)',
     labelNames: ['sink'] as const,
     registers: [this.registry],
   });
 
-  readonly auditRecords = new Counter({
+  readonly auditRecords = new FastCounter({
     name: 'gatehouse_audit_records_total',
     help: 'Audit records written to the file, by type',
     labelNames: ['type'] as const,
