@@ -1,4 +1,4 @@
-import type { DenyDecision, Pipeline, StatementEvent } from '@gatehouse/sql-core';
+import type { AllowDecision, DenyDecision, Pipeline, StatementEvent } from '@gatehouse/sql-core';
 
 /** A protocol-level prepared statement as it was judged. */
 export interface Judged {
@@ -8,6 +8,9 @@ export interface Judged {
   readonly parameterTypes: readonly number[];
   generation: number;
 }
+
+/** A statement judged again and allowed: what runs next follows this decision (its mask plan). */
+export type OnRejudged = (judged: Judged & { readonly sql: string }, decision: AllowDecision) => void;
 
 /** Bounds one session's memory of protocol-level prepared statements. */
 const MAX_REMEMBERED = 10_000;
@@ -25,6 +28,12 @@ export class PreparedJudgements {
   /** Some statement was forgotten: after a reload, an unknown name cannot be trusted. */
   #forgotSome = false;
   #forgotAt = 0;
+  readonly #onRejudged: OnRejudged | null;
+
+  /** `onRejudged`: told of every statement allowed again after a reload (result masking takes its new plan). */
+  constructor(onRejudged: OnRejudged | null = null) {
+    this.#onRejudged = onRejudged;
+  }
 
   remember(name: string, sql: string, parameterTypes: readonly number[], generation: number): void {
     if (this.#byName.size >= MAX_REMEMBERED && !this.#byName.has(name)) {
@@ -63,7 +72,8 @@ export class PreparedJudgements {
   /**
    * Before a Bind: the denial, when the statement it binds was judged under an
    * older policy and the current one refuses it; null when it may run (it is
-   * then marked as judged under the current policy).
+   * then marked as judged under the current policy, and its new decision,
+   * with the mask plan its results now need, goes to `onRejudged`).
    */
   recheck(
     bindPayload: Buffer,
@@ -85,6 +95,7 @@ export class PreparedJudgements {
     const decision = pipeline.rejudge(e);
     if (decision.action === 'allow') {
       this.judged(stale, generation);
+      this.#onRejudged?.({ ...stale, sql: stale.sql }, decision);
       return null;
     }
     return { event: e, decision: decision as DenyDecision };

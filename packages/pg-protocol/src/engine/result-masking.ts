@@ -3,6 +3,7 @@ import {
   maskText,
   MaskingRuleId,
   touchesSensitive,
+  type AllowDecision,
   type AuditMaskedColumn,
   type Decision,
   type MaskPlan,
@@ -113,6 +114,22 @@ export class ResultMasking {
     else this.#expected.push(plan === null ? UNMASKED_QUERY : { kind: 'query', plan, flows, index: 0 });
     // A cursor or SQL-level prepared statement keeps the lineage it was declared with (for FETCH, EXECUTE).
     if (decision.action === 'allow') this.#named.declared(flows);
+  }
+
+  /**
+   * A protocol-level prepared statement judged again at Bind after a reload
+   * and allowed: from this Bind on its results are masked under the new
+   * plan (an explicit rule added, a group no longer unmasked, or now
+   * unmasked), as if it had been parsed now.
+   */
+  rejudged(name: string, sql: string, parameterTypes: readonly number[], decision: AllowDecision): void {
+    const plan = decision.maskPlan;
+    if (plan !== null) this.#lastPlan = plan;
+    // Nothing was ever masked in this session and nothing is now: there is nothing to follow.
+    if (this.#lastPlan === null) return;
+    const flows = plan?.statements ?? [];
+    this.#named.replanned(name, plan, flows[0] ?? null, sql, parameterTypes);
+    this.#named.declared(flows);
   }
 
   /**

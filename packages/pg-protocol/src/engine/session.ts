@@ -75,7 +75,9 @@ export class PostgresSession implements SessionHandle {
   readonly #tracker = new StatementTracker();
   readonly #since = new Date();
   readonly #denials = new DenialMarkers();
-  readonly #judgements = new PreparedJudgements();
+  readonly #judgements = new PreparedJudgements((j, d) =>
+    this.#masking.rejudged(j.name, j.sql, j.parameterTypes, d),
+  );
   readonly #masking: ResultMasking;
   #transactionStatus: 'I' | 'T' | 'E';
   #statements = 0;
