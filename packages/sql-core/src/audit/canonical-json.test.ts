@@ -87,3 +87,33 @@ describe('canonicalJson with keys object literals would reorder', () => {
     expect(canonicalJson(parsed)).toBe('{"__proto__":{"x":1},"a":2}');
   });
 });
+
+describe('canonicalJson with values seen before', () => {
+  it('trusts a deeply frozen value it found canonical, and nothing that can still change', () => {
+    const frozen = Object.freeze({ a: Object.freeze(['x', 'y']), b: 1 });
+    expect(canonicalJson({ type: 't', time: 'n', s: frozen })).toBe(
+      '{"type":"t","time":"n","s":{"a":["x","y"],"b":1}}',
+    );
+    // Reused inside another record: same text.
+    expect(canonicalJson({ type: 't', time: 'n', z: [frozen] })).toBe(
+      '{"type":"t","time":"n","z":[{"a":["x","y"],"b":1}]}',
+    );
+
+    // Frozen outside, mutable inside: checked again every time, so a change inside is still put in order.
+    const inner: Record<string, unknown> = { a: 1 };
+    const shallow = Object.freeze({ inner });
+    expect(canonicalJson(shallow)).toBe('{"inner":{"a":1}}');
+    delete inner.a;
+    inner.c = 3;
+    inner.b = 2;
+    expect(canonicalJson(shallow)).toBe('{"inner":{"b":2,"c":3}}');
+
+    // Not frozen: a value once canonical is checked again after it changed.
+    const open: Record<string, unknown> = { a: 1 };
+    expect(canonicalJson(open)).toBe('{"a":1}');
+    delete open.a;
+    open.c = 3;
+    open.b = Number.NaN;
+    expect(() => canonicalJson(open)).toThrow(TypeError);
+  });
+});

@@ -65,7 +65,28 @@ function alreadyCanonical(value: unknown, depth: number): boolean {
       return false;
   }
   if (value === null) return true;
+  if (VERIFIED.has(value)) return true;
   if (depth > MAX_DEPTH) return false;
+  if (!membersCanonical(value, depth)) return false;
+  if (Object.isFrozen(value) && everyMemberVerified(value)) VERIFIED.add(value);
+  return true;
+}
+
+/**
+ * Values (arrays and objects) found canonical that can never change: frozen,
+ * with every object inside them in this set too. Builders hand out the same
+ * frozen parts again and again (a statement's audit projection is built once
+ * per analysis), so each is walked once.
+ */
+const VERIFIED = new WeakSet<object>();
+
+function everyMemberVerified(value: object): boolean {
+  for (const member of Object.values(value))
+    if (typeof member === 'object' && member !== null && !VERIFIED.has(member)) return false;
+  return true;
+}
+
+function membersCanonical(value: object, depth: number): boolean {
   if (Array.isArray(value)) {
     for (const item of value as unknown[]) if (!alreadyCanonical(item, depth + 1)) return false;
     return true;

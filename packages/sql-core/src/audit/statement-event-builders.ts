@@ -26,8 +26,42 @@ function sortedUnique(values: Iterable<string>): string[] {
   return [...new Set(values)].sort();
 }
 
-/** Columns with role `assignment` (SET / INSERT targets) are written; every other role reads. */
+/**
+ * The audit projection of each analysis result, built once: the analyser
+ * hands out the same (frozen) facts for every text of a cached shape, so
+ * most statements reuse a projection, and the canonical serialiser, seeing
+ * the same frozen object again, checks it once (see canonical-json.ts).
+ */
+const PROJECTIONS = new WeakMap<StatementFacts, AuditStatement>();
+const PROJECTION_LISTS = new WeakMap<readonly StatementFacts[], readonly AuditStatement[]>();
+
+/** `auditStatement` of each, as one frozen array shared by every intent of the same analysis. */
+export function auditStatements(statements: readonly StatementFacts[]): readonly AuditStatement[] {
+  let list = PROJECTION_LISTS.get(statements);
+  if (list === undefined) {
+    list = Object.freeze(statements.map(auditStatement));
+    PROJECTION_LISTS.set(statements, list);
+  }
+  return list;
+}
+
+/** Columns with role `assignment` (SET / INSERT targets) are written; every other role reads. Frozen. */
 export function auditStatement(facts: StatementFacts): AuditStatement {
+  let projection = PROJECTIONS.get(facts);
+  if (projection === undefined) {
+    projection = deepFreeze(projectStatement(facts));
+    PROJECTIONS.set(facts, projection);
+  }
+  return projection;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const member of Object.values(value))
+    if (typeof member === 'object' && member !== null) deepFreeze(member as object);
+  return Object.freeze(value);
+}
+
+function projectStatement(facts: StatementFacts): AuditStatement {
   const written: string[] = [];
   const read: string[] = [];
   for (const use of facts.columns) (use.role === 'assignment' ? written : read).push(columnName(use));
@@ -85,7 +119,7 @@ export function statementIntentEvent(
     source: event.source,
     ...(options.keepFullText ? { sql_text: event.sql } : {}),
     statement_seq: statementSeq,
-    statements: decision.statements.map(auditStatement),
+    statements: auditStatements(decision.statements),
     subject: s.identity.subject,
     target: s.target.name,
   };
