@@ -1,0 +1,282 @@
+import {
+  GatewayError,
+  type Decision,
+  type DenyDecision,
+  type Pipeline,
+  type PreparedStatements,
+  type SessionContext,
+  type StatementEvent,
+  type StatementSource,
+} from '@gatehouse/sql-core';
+import {
+  decodeFunctionCall,
+  decodeParse,
+  decodeQuery,
+  encodeParse,
+  encodeQuery,
+  FrontendCode,
+  type MessageReader,
+} from '../codec';
+import type { DenialMarkers } from './denial-markers';
+import { gatewayErrorResponse, noticeResponse } from './error-response';
+import type { OutputBatch } from './output-batch';
+import type { PreparedJudgements } from './prepared-judgements';
+import type { ResultMasking } from './result-masking';
+import type { StatementTracker, TrackedStatement } from './statement-tracker';
+
+/** Read once: the codec's re-exports are getters, costly on the per-message path. */
+const Frontend = FrontendCode;
+
+export interface ClientRelayDeps {
+  readonly context: SessionContext;
+  readonly reader: MessageReader;
+  readonly toUpstream: OutputBatch;
+  readonly tracker: StatementTracker;
+  readonly masking: ResultMasking;
+  readonly denials: DenialMarkers;
+  readonly judgements: PreparedJudgements;
+  readonly prepared: PreparedStatements;
+  readonly pipeline: Pipeline;
+  /** The upstream's transaction status as of the last ReadyForQuery relayed. */
+  readonly transactionStatus: () => 'I' | 'T' | 'E';
+  /** Sends a message to the client now (a notice while a statement waits). */
+  readonly toClient: (message: Buffer) => void;
+  /** The client socket: paused while a statement waits for its decision. */
+  readonly pauseClient: () => void;
+  /** A decision came in: the client may be read again (unless flow control says otherwise). */
+  readonly resumeClient: () => void;
+  readonly closed: () => boolean;
+  /** The client sent Terminate: it has been forwarded; the session closes. */
+  readonly onTerminate: () => void;
+  readonly onError: (err: unknown, side: 'client' | 'pipeline') => void;
+}
+
+/**
+ * The client half of a session: frames what the client sends and forwards
+ * it as its original bytes, except that every statement (Query, Parse,
+ * FunctionCall) goes through the pipeline first and a Bind of a statement
+ * prepared under an older policy is judged again. A denied statement is
+ * replaced upstream by a denial marker (see DenialMarkers). A decision that
+ * must wait (approval, an audit write that could not be done at once)
+ * holds every later client message, in order, until it is in.
+ */
+export class ClientRelay {
+  readonly #deps: ClientRelayDeps;
+  /** Statements numbered so far (each takes the next number when it is decided). */
+  #statements = 0;
+  /** Waiting for an asynchronous decision: client messages stay queued in the reader. */
+  #blocked = false;
+  /** Aborts the statement waiting for a decision (approval) on cancel or close. */
+  #waiting: AbortController | null = null;
+
+  constructor(deps: ClientRelayDeps) {
+    this.#deps = deps;
+  }
+
+  get statements(): number {
+    return this.#statements;
+  }
+
+  /** A statement is waiting for its decision. */
+  get blocked(): boolean {
+    return this.#blocked;
+  }
+
+  /** Withdraws the statement waiting for a decision, if any; true if there was one. */
+  abortWaiting(err: GatewayError): boolean {
+    if (this.#waiting === null) return false;
+    this.#waiting.abort(err);
+    return true;
+  }
+
+  push(chunk: Buffer): void {
+    this.#deps.reader.push(chunk);
+    this.process();
+  }
+
+  /** Handles every complete message read so far, unless a decision is pending. */
+  process(): void {
+    const { reader, toUpstream, closed } = this.#deps;
+    try {
+      while (!this.#blocked && !closed() && reader.next()) {
+        if (!this.#message(reader)) return;
+      }
+      toUpstream.flush();
+    } catch (err) {
+      this.#deps.onError(err, 'client');
+    }
+  }
+
+  /** One client message; false once the session ends with it. */
+  #message(reader: MessageReader): boolean {
+    const { toUpstream, masking, tracker, judgements } = this.#deps;
+    switch (reader.code) {
+      case Frontend.Query:
+        this.#statement(decodeQuery(reader.payload()), 'simple');
+        return true;
+      case Frontend.Parse: {
+        const parse = decodeParse(reader.payload());
+        this.#statement(parse.query, 'extended', parse.name, parse.parameterTypes);
+        return true;
+      }
+      case Frontend.Bind:
+      case Frontend.Describe:
+      case Frontend.Execute:
+      case Frontend.Close: {
+        if (reader.code === Frontend.Bind && this.#rejudgeBind()) return true;
+        if (reader.code === Frontend.Close) judgements.closed(reader.payload());
+        // A Bind masking refuses (binary it cannot mask, a masked value to write) is denied in place.
+        const refused = masking.clientMessage(reader.code, reader.payload());
+        if (refused === null) toUpstream.add(reader.buffer, reader.messageStart, reader.end);
+        else this.#deny({ action: 'deny', ...refused, code: 'policy_denied', statements: [] }, 'extended');
+        return true;
+      }
+      case Frontend.FunctionCall: {
+        // Fast-path calls name a function by OID only; until the catalog resolves it the
+        // statement is opaque, so the pipeline sees text no parser accepts: unknown, fail closed.
+        const call = decodeFunctionCall(reader.payload());
+        this.#statement(`FUNCTION CALL ${call.functionOid}`, 'function_call');
+        return true;
+      }
+      case Frontend.Sync:
+        tracker.sync();
+        masking.clientMessage(reader.code, reader.payload());
+        toUpstream.add(reader.buffer, reader.messageStart, reader.end);
+        return true;
+      case Frontend.Terminate:
+        toUpstream.add(reader.buffer, reader.messageStart, reader.end);
+        toUpstream.flush();
+        this.#deps.onTerminate();
+        return false;
+      default:
+        toUpstream.add(reader.buffer, reader.messageStart, reader.end);
+        return true;
+    }
+  }
+
+  /** The current client message holds a statement: decide, then forward it or its denial. */
+  #statement(
+    sql: string,
+    source: StatementSource,
+    statementName = '',
+    parameterTypes: readonly number[] = [],
+  ): void {
+    const { reader, pipeline } = this.#deps;
+    const event = this.#event(sql, source);
+    this.#statements++;
+    const startedAt = performance.now();
+    const generation = pipeline.policyGeneration;
+    // Only a statement that waits (for approval) ever reads its signal: made on first use.
+    let waiting: AbortController | null = null;
+    const decision = pipeline.onStatement(event, {
+      notice: (message, detail) => {
+        if (!this.#deps.closed()) this.#deps.toClient(noticeResponse(message, detail));
+      },
+      get signal() {
+        waiting ??= new AbortController();
+        return waiting.signal;
+      },
+    });
+    const forward = (d: Decision, message: [Buffer, number, number]): void =>
+      this.#forwardStatement(event, d, message, statementName, startedAt, parameterTypes, generation);
+    if (!(decision instanceof Promise)) {
+      forward(decision, [reader.buffer, reader.messageStart, reader.end]);
+      return;
+    }
+    // Hold every later client message until this one is decided.
+    this.#deps.toUpstream.flush();
+    const held = Buffer.from(reader.raw());
+    this.#blocked = true;
+    this.#waiting = waiting ?? (waiting = new AbortController());
+    this.#deps.pauseClient();
+    decision
+      .catch((err: unknown): Decision => {
+        // A statement that cannot be decided (cancelled while held, audit refused) is answered
+        // with an error in its place, in order, like a denial; anything else ends the session.
+        if (err instanceof GatewayError && !gatewayErrorResponse(err).fatal) {
+          return { action: 'deny', ruleId: err.code, reason: err.message, code: err.code, statements: [] };
+        }
+        throw err;
+      })
+      .then(
+        (d) => {
+          if (!this.#deps.closed()) forward(d, whole(held));
+        },
+        (err: unknown) => this.#deps.onError(err, 'pipeline'),
+      )
+      .finally(() => {
+        this.#blocked = false;
+        this.#waiting = null;
+        this.#deps.toUpstream.flush();
+        this.#deps.resumeClient();
+        if (!this.#deps.closed()) this.process();
+      });
+  }
+
+  #forwardStatement(
+    event: StatementEvent,
+    decision: Decision,
+    message: [Buffer, number, number],
+    name: string,
+    startedAt: number,
+    parameterTypes: readonly number[],
+    generation: number,
+  ): void {
+    const { tracker, masking, judgements, toUpstream } = this.#deps;
+    const tracked: TrackedStatement = { event, decision, startedAt };
+    if (event.source === 'extended') tracker.addExtended(tracked);
+    else tracker.addSimple(tracked);
+    masking.statement(event.source, decision, name, event.sql, parameterTypes);
+    if (decision.action === 'allow') {
+      if (event.source === 'extended') judgements.remember(name, event.sql, parameterTypes, generation);
+      toUpstream.add(...message);
+      return;
+    }
+    const denial: DenyDecision =
+      decision.action === 'deny'
+        ? decision
+        : { ...decision, action: 'deny', code: 'approval_denied', reason: 'approval is not available' };
+    this.#deny(denial, event.source, name);
+  }
+
+  /** The next statement of this session (its number is taken only when it is tracked). */
+  #event(sql: string, source: StatementSource): StatementEvent {
+    return {
+      session: this.#deps.context,
+      seq: this.#statements + 1,
+      sql,
+      source,
+      inTransaction: this.#deps.transactionStatus() !== 'I',
+      prepared: this.#deps.prepared,
+    };
+  }
+
+  /**
+   * A Bind of a statement prepared under an older policy is judged again
+   * before it runs. Denied: the marker takes its place, so the upstream fails
+   * here and skips to Sync, and the Bind is consumed (true).
+   */
+  #rejudgeBind(): boolean {
+    const { judgements, reader, pipeline, tracker } = this.#deps;
+    const refused = judgements.recheck(reader.payload(), pipeline, (sql) => this.#event(sql, 'extended'));
+    if (refused === null) return false;
+    this.#statements++;
+    tracker.addExtended({ event: refused.event, decision: refused.decision, startedAt: performance.now() });
+    this.#deny(refused.decision, 'extended');
+    return true;
+  }
+
+  /** Sends the denial's marker upstream in place of the message: a Parse of it (extended) or a Query. */
+  #deny(denial: DenyDecision, source: StatementSource, name?: string): void {
+    const { denials, toUpstream } = this.#deps;
+    const marker = denials.add(denial);
+    toUpstream.flush();
+    // A refused Bind parses its marker under the marker's own name: the client's statements stay as they were.
+    const message = source === 'extended' ? encodeParse(name ?? marker, marker, []) : encodeQuery(marker);
+    toUpstream.add(...whole(message));
+  }
+}
+
+function whole(message: Buffer): [Buffer, number, number] {
+  return [message, 0, message.length];
+}
