@@ -63,7 +63,7 @@ export async function startCommand(
         env: io.env,
         ...overrides,
         logger,
-        startListeners: async () => [await supervisor.start()],
+        startListeners: async (services) => [await supervisor.start(services)],
         sessionDirectory: supervisor,
       });
     } else {

@@ -38,13 +38,17 @@ export class ReloadableServices implements GatewayServices {
     this.targets = new LiveTargetDirectory(new ConfiguredTargetDirectory(config.targets, { env }));
   }
 
-  /** Loads and validates the config file; throws ConfigError when it is invalid. */
+  /**
+   * Loads and validates the config file (throws ConfigError when it is
+   * invalid), or uses `config`, already validated (a cluster worker is given
+   * its primary's).
+   */
   static async create(
     configFile: string,
     env: NodeJS.ProcessEnv,
     logger: Logger,
+    config: GatehouseConfig = loadConfig(configFile),
   ): Promise<ReloadableServices> {
-    const config = loadConfig(configFile);
     const verifier = new LiveVerifier(
       await createIdentityService(config.identity, { logger: logger.child({ component: 'identity' }), env }),
     );
@@ -58,12 +62,13 @@ export class ReloadableServices implements GatewayServices {
   }
 
   /**
-   * Re-reads the config file and swaps it in whole; throws (keeping the
-   * running config) when anything about the new one is wrong. Returns the
-   * keys whose change needs a restart.
+   * Re-reads the config file (or takes `next`, already validated) and swaps it
+   * in whole; throws (keeping the running config) when anything about the new
+   * one is wrong. Returns the keys whose change needs a restart.
    */
-  async reload(): Promise<{ config: GatehouseConfig; needsRestart: readonly string[] }> {
-    const next = loadConfig(this.#configFile);
+  async reload(
+    next: GatehouseConfig = loadConfig(this.#configFile),
+  ): Promise<{ config: GatehouseConfig; needsRestart: readonly string[] }> {
     const nextVerifier = await createIdentityService(next.identity, {
       logger: this.logger.child({ component: 'identity' }),
       env: this.#env,

@@ -1,4 +1,5 @@
 import type { PolicyReloadTrigger, SessionInfo } from '@gatehouse/sql-core';
+import type { GatehouseConfig } from '../config';
 import type { PolicySummary } from './policy-reload';
 
 /**
@@ -15,12 +16,19 @@ export type PrimaryToWorker =
       readonly reason: string;
     }
   | { readonly type: 'cancel'; readonly processId: number; readonly secretKey: string }
-  /** Re-read the config file and apply it; the reply says whether it was applied and which rules run now. */
+  /**
+   * The answer to `config.request`: the config the primary validated and runs. A worker never
+   * reads the file itself, so a file edited (or broken) since the last reload cannot make one
+   * worker, restarted after a crash, run other rules than its siblings.
+   */
+  | { readonly type: 'config'; readonly config: GatehouseConfig }
+  /** Apply this config (the one the primary just validated and applied); the reply says whether it was applied and which rules run now. */
   | {
       readonly type: 'reload';
       readonly requestId: number;
       readonly trigger: PolicyReloadTrigger;
       readonly actor: string | null;
+      readonly config: GatehouseConfig;
     }
   /** The primary refused a reload: keep the rules, record the refusal in the worker's audit chain. */
   | {
@@ -32,6 +40,8 @@ export type PrimaryToWorker =
   | { readonly type: 'shutdown'; readonly deadlineMs: number };
 
 export type WorkerToPrimary =
+  /** Sent first: the worker waits for the primary's `config` before it starts anything. */
+  | { readonly type: 'config.request' }
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly reason: string }
   | { readonly type: 'sessions.list.reply'; readonly requestId: number; readonly sessions: SessionInfo[] }

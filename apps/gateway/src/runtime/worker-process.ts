@@ -1,13 +1,19 @@
 import type { Logger } from 'pino';
+import type { GatehouseConfig } from '../config';
+import { deepFreeze } from '../config/deep-freeze';
 import { startEngineListeners, type EngineListener } from './engine-wiring';
 import { policySummary } from './policy-reload';
 import { ReloadableServices } from './reloadable-services';
 import { isPrimaryMessage, type WorkerToPrimary } from './worker-messages';
 
+/** The primary answers a config request at once; a worker that hears nothing gives up. */
+const CONFIG_TIMEOUT_MS = 10_000;
+
 /**
  * One worker of the cluster: engine listeners on the shared ports (node:cluster
- * hands each connection to one worker), no control API. Answers the
- * primary's requests and exits after a drain.
+ * hands each connection to one worker), no control API. Runs the config the
+ * primary validated and hands it (at start and at every reload), never the
+ * file on disk. Answers the primary's requests and exits after a drain.
  */
 export async function runWorker(
   configFile: string,
@@ -21,7 +27,8 @@ export async function runWorker(
   let services: ReloadableServices;
   let listeners: EngineListener[];
   try {
-    services = await ReloadableServices.create(configFile, env, logger);
+    const config = await configFromPrimary(send);
+    services = await ReloadableServices.create(configFile, env, logger, config);
     services.forwardCancel = (processId, secretKey) =>
       send({ type: 'cancel', processId, secretKey: secretKey.toString('hex') });
     listeners = await startEngineListeners(services, workerId);
@@ -73,7 +80,7 @@ export async function runWorker(
             policy: policySummary(services.config()),
             error,
           });
-        services.reload().then(
+        services.reload(deepFreeze(message.config)).then(
           ({ config }) => {
             listeners.forEach((l) => l.reload?.(config, request));
             reply(null);
@@ -102,4 +109,31 @@ export async function runWorker(
   process.on('SIGTERM', () => undefined); // the primary decides when workers stop
   process.on('SIGINT', () => undefined);
   send({ type: 'ready' });
+}
+
+/** Asks the primary for the config it runs, and waits for it. */
+function configFromPrimary(send: (message: WorkerToPrimary) => void): Promise<GatehouseConfig> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      process.off('disconnect', onGone);
+    };
+    const onMessage = (message: unknown): void => {
+      if (!isPrimaryMessage(message) || message.type !== 'config') return;
+      done();
+      resolve(deepFreeze(message.config));
+    };
+    const onGone = (): void => {
+      done();
+      reject(new Error('the primary went away before it sent the configuration'));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error('the primary did not send the configuration'));
+    }, CONFIG_TIMEOUT_MS);
+    process.on('message', onMessage);
+    process.on('disconnect', onGone);
+    send({ type: 'config.request' });
+  });
 }

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { SessionInfo } from '@gatehouse/sql-core';
 import { CancelKeyRegistry } from '@gatehouse/pg-protocol';
+import type { GatehouseConfig } from '../config';
 import type { SessionDirectory } from '../control';
 import type { EngineListener } from './engine-wiring';
 import { SIGNAL_RELOAD, type ReloadRequest, type WorkerReload } from './policy-reload';
@@ -32,6 +33,8 @@ export class WorkerSupervisor implements SessionDirectory {
   readonly #pending = new Map<number, (reply: WorkerToPrimary) => void>();
   #nextRequest = 1;
   #stopping = false;
+  /** The config the primary validated and runs: what every worker, forked now or later, is given. */
+  #config: (() => GatehouseConfig) | null = null;
 
   constructor(count: number, logger: Logger) {
     if (count < 1 || count >= 1 << CancelKeyRegistry.workerBits)
@@ -40,8 +43,13 @@ export class WorkerSupervisor implements SessionDirectory {
     this.#logger = logger;
   }
 
-  /** Forks every worker and waits until each listens; stops them all and throws if one cannot start. */
-  async start(): Promise<EngineListener> {
+  /**
+   * Forks every worker and waits until each listens; stops them all and
+   * throws if one cannot start. `services.config()` is the primary's running
+   * config: workers (and workers restarted later) are handed it, never the file.
+   */
+  async start(services: { config(): GatehouseConfig }): Promise<EngineListener> {
+    this.#config = () => services.config();
     try {
       await Promise.all(Array.from({ length: this.#count }, (_, i) => this.#fork(i + 1)));
     } catch (err) {
@@ -52,21 +60,21 @@ export class WorkerSupervisor implements SessionDirectory {
     return {
       name: `${this.#count} workers`,
       stop: (deadlineMs) => this.stop(deadlineMs),
-      reload: (_config, request = SIGNAL_RELOAD) => this.reload(request),
+      reload: (config, request = SIGNAL_RELOAD) => this.reload(request, config),
       reloadRefused: (request, error) => this.#broadcast({ type: 'reload.refused', ...request, error }),
     };
   }
 
   /**
-   * Every worker re-reads the config file and applies it (or keeps its rules
-   * and says why); resolves with each answer. A worker that does not answer
-   * in time is reported as not applied.
+   * Every worker applies `config`, which the primary has validated and
+   * applied (or keeps its rules and says why); resolves with each answer. A
+   * worker that does not answer in time is reported as not applied.
    */
-  async reload(request: ReloadRequest): Promise<WorkerReload[]> {
+  async reload(request: ReloadRequest, config: GatehouseConfig): Promise<WorkerReload[]> {
     const asked = [...this.#workers.keys()];
     const replies = new Map<number, WorkerToPrimary>();
     await this.#askAll(
-      (requestId) => ({ type: 'reload', requestId, ...request }),
+      (requestId) => ({ type: 'reload', requestId, ...request, config }),
       RELOAD_TIMEOUT_MS,
       (workerId, reply) => replies.set(workerId, reply),
     );
@@ -149,6 +157,11 @@ export class WorkerSupervisor implements SessionDirectory {
 
   #onMessage(fromWorker: number, message: unknown): void {
     if (!isWorkerMessage(message)) return;
+    if (message.type === 'config.request') {
+      const config = this.#config?.();
+      if (config) this.#send(fromWorker, { type: 'config', config });
+      return;
+    }
     if (message.type === 'cancel') {
       // Route by the worker number the key carries; a key naming no live worker cancels nothing.
       const owner = CancelKeyRegistry.workerOf(message.processId);

@@ -1,0 +1,137 @@
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { freePort } from '../src/testing/free-port';
+import { tempDir } from '../src/testing/test-support';
+import { exited, spawnGateway, waitForOutput } from './audit/ts-child';
+
+/**
+ * `gatehouse start` with two workers (from the sources). A worker the
+ * supervisor restarts runs the config the primary validated, not whatever
+ * the file holds now: after the file is edited (without a reload) or broken,
+ * and every worker is killed, the restarted workers serve with the old rules.
+ */
+const TOKEN = `worker-restart-${process.pid}-${Date.now()}`;
+const TABLE = `gh_worker_restart_${process.pid}`;
+
+describe('a restarted worker runs the primary config, not the file', () => {
+  const tmp = tempDir('gh-worker-restart-');
+  const file = join(tmp.dir, 'gatehouse.yaml');
+  let gateway: { child: ChildProcess; output: () => string };
+  let pgPort: number;
+  let controlPort: number;
+  const direct = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+
+  const configText = (reads: 'allow' | 'deny') => `workers: 2
+listeners: [ { engine: postgres, host: 127.0.0.1, port: ${pgPort} } ]
+control: { host: 127.0.0.1, port: ${controlPort}, admins: [ops] }
+identity:
+  service_tokens: [ { name: restart-test, sha256: "${createHash('sha256').update(TOKEN).digest('hex')}", groups: [ops] } ]
+targets:
+  - { name: local, engine: postgres, environment: test, upstream: { host: 127.0.0.1, port: 5432, database: test, tls: disable }, logins: [ { user: postgres } ] }
+audit: { file: ./audit.jsonl }
+policy:
+  rules:
+    - { id: guardrails, when: { guardrails: ["*"] }, action: deny }
+    - { id: reads-${reads}, when: { kinds: [read] }, action: ${reads} }
+`;
+
+  /** The pids of the gateway's worker processes (its children, from /proc). */
+  const workerPids = (): number[] =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          // Fields after the command's closing parenthesis: state, then the parent pid.
+          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === gateway.child.pid;
+        } catch {
+          return false; // gone meanwhile
+        }
+      })
+      .map(Number);
+
+  /** What a read through the gateway answers on a new connection: `ok`, a SQLSTATE, or `down`. */
+  const read = async (): Promise<string> => {
+    const c = new Client({ host: '127.0.0.1', port: pgPort, user: 'ci', password: TOKEN, database: 'local' });
+    c.on('error', () => undefined);
+    try {
+      await c.connect();
+    } catch {
+      return 'down';
+    }
+    try {
+      await c.query(`select count(*) from ${TABLE}`);
+      return 'ok';
+    } catch (err) {
+      return (err as { code?: string }).code ?? 'error';
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  };
+
+  /** Kills every worker and waits until two new ones serve connections again. */
+  const killWorkers = async (): Promise<void> => {
+    const before = workerPids();
+    expect(before).toHaveLength(2);
+    for (const pid of before) process.kill(pid, 'SIGKILL');
+    for (;;) {
+      const now = workerPids();
+      if (now.length === 2 && now.every((pid) => !before.includes(pid)) && (await read()) !== 'down') break;
+      if (gateway.child.exitCode !== null) throw new Error(`the gateway exited:\n${gateway.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  /** Enough new connections that both workers (dealt round-robin) answer. */
+  const reads = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (let i = 0; i < 6; i++) out.push(await read());
+    return out;
+  };
+
+  beforeAll(async () => {
+    await direct.connect();
+    await direct.query(`drop table if exists ${TABLE}; create table ${TABLE} (id int)`);
+    pgPort = await freePort();
+    controlPort = await freePort();
+    writeFileSync(file, configText('allow'));
+    gateway = spawnGateway(file);
+    await waitForOutput(gateway.output, 'workers ready');
+  }, 60_000);
+
+  afterAll(async () => {
+    if (gateway.child.exitCode === null) {
+      gateway.child.kill('SIGTERM');
+      await exited(gateway.child);
+    }
+    await direct.query(`drop table if exists ${TABLE}`);
+    await direct.end();
+    tmp.cleanup();
+  });
+
+  it('serves with the validated rules after the file changed without a reload', async () => {
+    expect(await reads()).toEqual(Array(6).fill('ok'));
+    // A valid file that would deny every read, not reloaded: nothing may change.
+    writeFileSync(file, configText('deny'));
+    await killWorkers();
+    expect(await reads()).toEqual(Array(6).fill('ok'));
+  }, 60_000);
+
+  it('serves with the validated rules when the file is broken', async () => {
+    writeFileSync(file, 'policy: { rules: [ { id: broken\n');
+    await killWorkers();
+    expect(await reads()).toEqual(Array(6).fill('ok'));
+    expect(gateway.output()).not.toContain('worker restart failed');
+  }, 60_000);
+
+  it('a reload of the broken file is refused and the workers keep their rules; SIGTERM exits', async () => {
+    gateway.child.kill('SIGHUP');
+    await waitForOutput(gateway.output, 'configuration reload failed');
+    expect(await reads()).toEqual(Array(6).fill('ok'));
+    gateway.child.kill('SIGTERM');
+    expect(await exited(gateway.child)).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});
