@@ -40,6 +40,15 @@ export interface TypeInfo {
   readonly relation: number;
 }
 
+/** A function a fast-path FunctionCall names by OID (pg_proc). */
+export interface FunctionInfo {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  /** pg_proc.prorettype: the OID of the type it returns. */
+  readonly returnType: number;
+}
+
 export interface CatalogOptions {
   readonly logger: Logger;
   readonly maxMessageSize: number;
@@ -76,6 +85,7 @@ export class CatalogCache {
   readonly #relations = new Map<number, Entry<RelationInfo | null>>();
   readonly #types = new Map<number, Entry<TypeInfo | null>>();
   readonly #descriptions = new Map<string, Entry<RowField[] | null>>();
+  readonly #functions = new Map<number, Entry<FunctionInfo | null>>();
   #connection: Promise<CatalogConnection> | null = null;
   /** Bumped by invalidate(): answers to lookups started before it are not kept. */
   #generation = 0;
@@ -91,6 +101,30 @@ export class CatalogCache {
 
   type(oid: number): TypeInfo | null | undefined {
     return this.#fresh(this.#types, oid);
+  }
+
+  /** A function by OID: null when there is none, undefined when not looked up yet (see resolveFunction). */
+  function(oid: number): FunctionInfo | null | undefined {
+    return this.#fresh(this.#functions, oid);
+  }
+
+  /** Looks up a function by OID (a fast-path FunctionCall). Rejects when the catalog cannot be asked. */
+  async resolveFunction(oid: number, endpoint: UpstreamEndpoint): Promise<FunctionInfo | null> {
+    const known = this.function(oid);
+    if (known !== undefined) return known;
+    const generation = this.#generation;
+    const sql =
+      'select p.oid, n.nspname, p.proname, p.prorettype from pg_catalog.pg_proc p ' +
+      'join pg_catalog.pg_namespace n on n.oid = p.pronamespace ' +
+      `where p.oid = ${Math.trunc(oid) >>> 0}::pg_catalog.oid`;
+    const [rows] = await this.#ask((c) => c.query(sql, this.#queryTimeout), endpoint);
+    const row = rows?.[0];
+    const info: FunctionInfo | null =
+      row === undefined
+        ? null
+        : { oid: Number(row[0]), schema: row[1] ?? '', name: row[2] ?? '', returnType: Number(row[3] ?? 0) };
+    if (generation === this.#generation) this.#store(this.#functions, oid, info);
+    return info;
   }
 
   /** The OIDs of these columns the cache does not know yet (table OIDs, and types that are not built in). */
@@ -153,6 +187,7 @@ export class CatalogCache {
     this.#relations.clear();
     this.#types.clear();
     this.#descriptions.clear();
+    this.#functions.clear();
   }
 
   close(): void {

@@ -17,8 +17,10 @@ import {
   FrontendCode,
   type MessageReader,
 } from '../codec';
+import type { FunctionInfo } from './catalog-cache';
 import type { DenialMarkers } from './denial-markers';
 import { gatewayErrorResponse, noticeResponse } from './error-response';
+import { functionCallText, unmaskableFunctionResult } from './function-calls';
 import type { OutputBatch } from './output-batch';
 import type { PreparedJudgements } from './prepared-judgements';
 import type { ResultMasking } from './result-masking';
@@ -37,6 +39,11 @@ export interface ClientRelayDeps {
   readonly judgements: PreparedJudgements;
   readonly prepared: PreparedStatements;
   readonly pipeline: Pipeline;
+  /** Functions by OID, for fast-path FunctionCall: what the catalog knows now, and a lookup. */
+  readonly functions: {
+    known(oid: number): FunctionInfo | null | undefined;
+    resolve(oid: number): Promise<FunctionInfo | null>;
+  };
   /** The upstream's transaction status as of the last ReadyForQuery relayed. */
   readonly transactionStatus: () => 'I' | 'T' | 'E';
   /** Sends a message to the client now (a notice while a statement waits). */
@@ -132,10 +139,11 @@ export class ClientRelay {
         return true;
       }
       case Frontend.FunctionCall: {
-        // Fast-path calls name a function by OID only; until the catalog resolves it the
-        // statement is opaque, so the pipeline sees text no parser accepts: unknown, fail closed.
+        // A fast-path call names its function by OID: judged as the SELECT of it (see function-calls.ts).
         const call = decodeFunctionCall(reader.payload());
-        this.#statement(`FUNCTION CALL ${call.functionOid}`, 'function_call');
+        const known = this.#deps.functions.known(call.functionOid);
+        if (known !== undefined) this.#functionCall(call.functionOid, known, call.arguments.length, null);
+        else this.#resolveFunction(call.functionOid, call.arguments.length);
         return true;
       }
       case Frontend.Sync:
@@ -154,15 +162,64 @@ export class ClientRelay {
     }
   }
 
-  /** The current client message holds a statement: decide, then forward it or its denial. */
+  /** Holds the client while the catalog says which function an OID is, then judges the call. */
+  #resolveFunction(oid: number, argumentCount: number): void {
+    const held = Buffer.from(this.#deps.reader.raw());
+    this.#hold(null);
+    this.#deps.functions
+      .resolve(oid)
+      // The catalog could not be asked: the call stays opaque, so it is judged unknown (fail closed).
+      .catch(() => null)
+      .then((fn) => {
+        this.#blocked = false;
+        if (this.#deps.closed()) return;
+        this.#functionCall(oid, fn, argumentCount, held);
+        if (!this.#blocked) this.#resume();
+      })
+      .catch((err: unknown) => this.#deps.onError(err, 'client'));
+  }
+
+  #functionCall(oid: number, fn: FunctionInfo | null, argumentCount: number, held: Buffer | null): void {
+    this.#statement(
+      functionCallText(oid, fn, argumentCount),
+      'function_call',
+      '',
+      [],
+      held,
+      unmaskableFunctionResult(fn),
+    );
+  }
+
+  /** Stops reading client messages until #resume: they stay queued, in order. */
+  #hold(waiting: AbortController | null): void {
+    this.#deps.toUpstream.flush();
+    this.#blocked = true;
+    this.#waiting = waiting;
+    this.#deps.pauseClient();
+  }
+
+  #resume(): void {
+    this.#waiting = null;
+    this.#deps.toUpstream.flush();
+    this.#deps.resumeClient();
+    if (!this.#deps.closed()) this.process();
+  }
+
+  /**
+   * The current client message (or `held`, a copy of it) holds a statement:
+   * decide, then forward it or its denial.
+   */
   #statement(
     sql: string,
     source: StatementSource,
     statementName = '',
     parameterTypes: readonly number[] = [],
+    held: Buffer | null = null,
+    unmaskableResult?: string,
   ): void {
     const { reader, pipeline } = this.#deps;
-    const event = this.#event(sql, source);
+    const plain = this.#event(sql, source);
+    const event = unmaskableResult === undefined ? plain : { ...plain, unmaskableResult };
     this.#statements++;
     const startedAt = performance.now();
     const generation = pipeline.policyGeneration;
@@ -180,15 +237,12 @@ export class ClientRelay {
     const forward = (d: Decision, message: [Buffer, number, number]): void =>
       this.#forwardStatement(event, d, message, statementName, startedAt, parameterTypes, generation);
     if (!(decision instanceof Promise)) {
-      forward(decision, [reader.buffer, reader.messageStart, reader.end]);
+      forward(decision, held === null ? [reader.buffer, reader.messageStart, reader.end] : whole(held));
       return;
     }
     // Hold every later client message until this one is decided.
-    this.#deps.toUpstream.flush();
-    const held = Buffer.from(reader.raw());
-    this.#blocked = true;
-    this.#waiting = waiting ?? (waiting = new AbortController());
-    this.#deps.pauseClient();
+    const message = held ?? Buffer.from(reader.raw());
+    this.#hold(waiting ?? (waiting = new AbortController()));
     decision
       .catch((err: unknown): Decision => {
         // A statement that cannot be decided (cancelled while held, audit refused) is answered
@@ -200,16 +254,13 @@ export class ClientRelay {
       })
       .then(
         (d) => {
-          if (!this.#deps.closed()) forward(d, whole(held));
+          if (!this.#deps.closed()) forward(d, whole(message));
         },
         (err: unknown) => this.#deps.onError(err, 'pipeline'),
       )
       .finally(() => {
         this.#blocked = false;
-        this.#waiting = null;
-        this.#deps.toUpstream.flush();
-        this.#deps.resumeClient();
-        if (!this.#deps.closed()) this.process();
+        this.#resume();
       });
   }
 

@@ -115,6 +115,10 @@ export class PostgresSession implements SessionHandle {
       judgements: this.#judgements,
       prepared: new PreparedStatements(),
       pipeline: setup.options.pipeline,
+      functions: {
+        known: (oid) => setup.catalog.function(oid),
+        resolve: (oid) => setup.catalog.resolveFunction(oid, setup.endpoint),
+      },
       transactionStatus: () => this.#transactionStatus,
       toClient: (message) => this.#client.write(message),
       pauseClient: () => this.#client.pause(),

@@ -186,10 +186,16 @@ export class Pipeline {
     return this.#record(event, this.#allowed(event, ruleId, statements, null, maskPlan));
   }
 
-  /** The planner's answer; a planner that throws denies (fail closed). */
+  /**
+   * The planner's answer; a planner that throws denies (fail closed), and so
+   * does a plan the engine said it cannot apply to this statement's result.
+   */
   #maskPlan(event: StatementEvent, statements: readonly StatementFacts[]): MaskPlan | MaskDenial | null {
     try {
-      return this.#deps.masking?.plan(event, statements) ?? null;
+      const plan = this.#deps.masking?.plan(event, statements) ?? null;
+      if (plan !== null && !('deny' in plan) && event.unmaskableResult !== undefined)
+        return { deny: event.unmaskableResult, ruleId: 'masking-unmaskable' };
+      return plan;
     } catch (err) {
       event.session.logger.error({ err }, 'mask planning failed');
       return { deny: 'the masking of its results could not be planned', ruleId: 'masking-error' };

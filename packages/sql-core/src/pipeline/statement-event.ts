@@ -24,6 +24,13 @@ export interface StatementEvent {
   readonly inTransaction: boolean;
   /** The session's SQL-level prepared statements, so EXECUTE is judged as what it runs. */
   readonly prepared?: PreparedStatements;
+  /**
+   * Set by the engine when it could not mask this statement's result (a
+   * fast-path FunctionCall returning data: one value outside any result
+   * set): why. For an identity whose results are masked the statement is
+   * then denied with this reason; for an unmasked one it changes nothing.
+   */
+  readonly unmaskableResult?: string;
 }
 
 /** What happened once the upstream answered (rows, SQLSTATE, duration, masked columns). */
