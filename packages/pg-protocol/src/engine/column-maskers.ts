@@ -1,7 +1,7 @@
 import { planColumnMask, type ColumnMasker, type MaskPlan } from '@gatehouse/sql-core';
 import type { RowField } from '../codec';
 import { binaryCodecFor } from './binary-containers';
-import type { BinaryCodec } from './binary-values';
+import { builtInCodec, type BinaryCodec } from './binary-values';
 import type { CatalogCache } from './catalog-cache';
 import { recordMasks, type RecordMasks } from './record-masker';
 import { resolveColumns, type ResolvedColumn } from './result-columns';
@@ -11,12 +11,28 @@ export interface ColumnRewrite {
   readonly masker: ColumnMasker;
   /** Null: text format. */
   readonly codec: BinaryCodec | null;
-  /** Binary values rewritten without a trip through text (whole rows): null for NULL, undefined when unchanged. */
+  /** Binary values rewritten without a trip through text (whole rows, bytea): null for NULL, undefined when unchanged. */
   readonly binary?: (value: Buffer) => Buffer | null | undefined;
+  /** False when the value's bytes certainly pass unchanged (nothing a scan finds): no string is made of it. */
+  readonly mayChange?: (src: Uint8Array, start: number, end: number) => boolean;
   /** For the audit: the result column's name, its source table, the detector or mask that applies. */
   readonly column: string;
   readonly table: string | null;
   readonly kind: string;
+}
+
+/** The codecs whose binary form is the text form's UTF-8 bytes (text, varchar, char, name, json...). */
+const UTF8_CODEC = builtInCodec(25);
+const BYTEA_CODEC = builtInCodec(17);
+
+/** A raw (bytes to bytes) mask as a binary rewrite. */
+function rawRewrite(
+  raw: (value: Uint8Array) => Uint8Array | undefined,
+): (value: Buffer) => Buffer | undefined {
+  return (value) => {
+    const out = raw(value);
+    return out === undefined ? undefined : Buffer.from(out.buffer, out.byteOffset, out.length);
+  };
 }
 
 /** The result needs something the gateway cannot do (a binary format it cannot rewrite): it must not pass. */
@@ -60,7 +76,8 @@ export function columnRewrites(
       table: rc.column.table ?? rc.column.sources?.[0]?.table ?? null,
       kind: d.kind,
     };
-    if (format !== 1) return { masker: d.masker, codec: null, ...about };
+    const mayChange = d.masker.mayChange;
+    if (format !== 1) return { masker: d.masker, codec: null, ...about, ...(mayChange && { mayChange }) };
     if (d.binary !== undefined) return { masker: d.masker, codec: null, binary: d.binary, ...about };
     const codec = binaryCodecFor(field.typeOid, (oid) => catalog?.type(oid));
     if (codec === undefined) {
@@ -68,6 +85,12 @@ export function columnRewrites(
         `column "${field.name}" must be masked but its binary format (type ${field.typeOid}) cannot be rewritten; request it in text format`,
       );
     }
+    const raw = d.masker.raw;
+    if (codec === BYTEA_CODEC && raw !== undefined)
+      return { masker: d.masker, codec, binary: rawRewrite(raw), ...about };
+    // Binary text is its UTF-8 bytes: the same check applies.
+    if (codec === UTF8_CODEC && mayChange !== undefined)
+      return { masker: d.masker, codec, mayChange, ...about };
     return { masker: d.masker, codec, ...about };
   });
 }

@@ -27,7 +27,8 @@ export class RowMasker {
     const out: AuditMaskedColumn[] = [];
     this.rewrites.forEach((r, i) => {
       const values = this.#counts[i] ?? 0;
-      if (r !== undefined && values > 0) out.push({ column: r.column, table: r.table, detectors: [r.kind], values });
+      if (r !== undefined && values > 0)
+        out.push({ column: r.column, table: r.table, detectors: [r.kind], values });
       this.#counts[i] = 0;
     });
     return out;
@@ -57,7 +58,11 @@ export class RowMasker {
       const valueEnd = pos + len;
       if (valueEnd > end) throw new ProtocolError('DataRow value past the end of the message');
       const rewrite = rewrites[i];
-      if (rewrite !== undefined) {
+      // A value no scan can change is not decoded at all.
+      if (
+        rewrite !== undefined &&
+        (rewrite.mayChange === undefined || rewrite.mayChange(buf, pos, valueEnd))
+      ) {
         // The mask on the bytes when it has a byte form (the common masks on ASCII), else on the text.
         const bytes = rewrite.codec === null ? rewrite.masker.bytes : undefined;
         let out: NewValue | typeof IN_SCRATCH | undefined;

@@ -10,8 +10,9 @@ import type { ByteMask } from './masks/byte-masks';
 import { numberMask, textMask, type ValueMask } from './masks/detector-masks';
 import { fitLength, keepAlnum, REDACTED } from './masks/format-masks';
 import { keepLastDigitsNumber } from './masks/number-mask';
+import { byteaScanMasker } from './bytea-scan';
 import { mapPgArray } from './pg-array';
-import { maskText } from './text-scanner';
+import { maskText, mayHaveSpans } from './text-scanner';
 
 /**
  * Masks one non-null value of a result column, in text format (PostgreSQL
@@ -26,6 +27,13 @@ export interface ColumnMasker {
    * written, or -1 to say "use the string mask" (a value that is not plain ASCII, or not simple).
    */
   readonly bytes?: ByteMask;
+  /**
+   * False when this value (its text-format bytes, UTF-8) certainly passes unchanged: nothing a
+   * scan looks for can be in it. The engine then forwards it without making a string.
+   */
+  readonly mayChange?: (src: Uint8Array, start: number, end: number) => boolean;
+  /** bytea columns: the mask on the value's raw bytes (binary format); undefined when it stays. */
+  readonly raw?: (value: Uint8Array) => Uint8Array | undefined;
 }
 
 /** The column a masker is built for: its type, and its name when known (a value scan reads it for exclusions). */
@@ -76,11 +84,23 @@ export function redactedValue(
 
 /** Text masks that must not break a varchar(n) / char(n). */
 function fitted(mask: ValueMask, shape: ColumnShape): ColumnMasker {
-  if (shape.length === undefined && !shape.fixedLength) return mask;
-  return (v) => {
+  const length = shape.length;
+  if (length === undefined && !shape.fixedLength) return mask;
+  const fit: ColumnMasker = (v) => {
     const masked = mask(v);
-    return masked === v ? v : fitLength(masked, v, shape.length, shape.fixedLength);
+    return masked === v ? v : fitLength(masked, v, length, shape.fixedLength);
   };
+  const { bytes, mayChange } = mask;
+  if (mayChange !== undefined) Object.assign(fit, { mayChange });
+  // A byte mask writes ASCII, one byte a character: within varchar(n) it stands; longer, the string mask fits it.
+  if (bytes !== undefined && !shape.fixedLength && length !== undefined) {
+    const within: ByteMask = (src, start, end, out, at) => {
+      const written = bytes(src, start, end, out, at);
+      return written > length ? -1 : written;
+    };
+    Object.assign(fit, { bytes: within });
+  }
+  return fit;
 }
 
 function scanMasker(shape: MaskedColumn, options: MaskOptions): ColumnMasker {
@@ -88,13 +108,21 @@ function scanMasker(shape: MaskedColumn, options: MaskOptions): ColumnMasker {
     defaultCountry: options.defaultCountry ?? 'US',
     exclude: shape.column === undefined ? [] : scanExclusions(shape.column),
   };
+  // A scan changes nothing in a value no detector's prefilter passes on: decided on the bytes.
+  const mayChange = (src: Uint8Array, start: number, end: number): boolean =>
+    mayHaveSpans(src, start, end, scan);
   switch (shape.type) {
     case 'text':
     case 'other':
-      return fitted((v) => maskText(v, scan), shape);
+      return Object.assign(
+        fitted((v) => maskText(v, scan), shape),
+        { mayChange },
+      );
     case 'array':
       // Masks never add quotes, braces, commas or backslashes, so spans can be replaced in the literal itself.
-      return (v) => maskText(v, scan);
+      return Object.assign((v: string) => maskText(v, scan), { mayChange });
+    case 'bytea':
+      return byteaScanMasker(scan, options.dialect);
     case 'json': {
       const json = new JsonMasker(options);
       return (v) => json.mask(v, null);
@@ -207,8 +235,13 @@ function failClosed(mask: ColumnMasker, shape: ColumnShape, options: MaskOptions
       return fallback;
     }
   };
-  // Byte masks are total (they decline what they cannot do): no guard needed.
-  return mask.bytes === undefined ? safe : Object.assign(safe, { bytes: mask.bytes });
+  // Byte masks and checks are total (they decline what they cannot do): no guard needed. A raw
+  // (binary) mask that throws is caught by the engine, which then sends NULL.
+  const { bytes, mayChange, raw } = mask;
+  if (bytes !== undefined) Object.assign(safe, { bytes });
+  if (mayChange !== undefined) Object.assign(safe, { mayChange });
+  if (raw !== undefined) Object.assign(safe, { raw });
+  return safe;
 }
 
 /**

@@ -212,7 +212,10 @@ export function planColumnMask(plan: MaskPlan, column: ResultColumn): ColumnMask
     plan.valueScan === ValueScan.unclassified ||
     (plan.valueScan === ValueScan.unknownLineage &&
       (column.lineage === 'unknown' || column.lineage === 'row'));
-  if (!scan || !(isTextual(column.type) || column.type === 'inet' || column.type === 'macaddr')) return null;
+  // bytea too: a value whose bytes are text is scanned as text (see bytea-scan).
+  const scannable =
+    isTextual(column.type) || column.type === 'inet' || column.type === 'macaddr' || column.type === 'bytea';
+  if (!scan || !scannable) return null;
   return {
     masker: createColumnMasker('scan', column, plan.options),
     kind: 'scan',

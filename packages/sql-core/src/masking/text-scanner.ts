@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { DetectorId } from './detector-id';
 import { valueDetectors } from './detectors/registry';
-import { textFeatures, type Span, type ValueDetector } from './detectors/value-detector';
+import { byteFeatures, textFeatures, type Span, type ValueDetector } from './detectors/value-detector';
 
 export type { Span } from './detectors/value-detector';
 
@@ -14,8 +14,20 @@ export interface ScanOptions {
 }
 
 const filtered = new Map<string, readonly ValueDetector[]>();
+/** Per options object: a column's masker passes the same one for every cell. */
+const byOptions = new WeakMap<ScanOptions, readonly ValueDetector[]>();
 
 function detectorsFor(options: ScanOptions | undefined): readonly ValueDetector[] {
+  if (options === undefined) return valueDetectors();
+  let list = byOptions.get(options);
+  if (list === undefined) {
+    list = selectDetectors(options);
+    byOptions.set(options, list);
+  }
+  return list;
+}
+
+function selectDetectors(options: ScanOptions | undefined): readonly ValueDetector[] {
   const all = valueDetectors(options?.defaultCountry);
   const exclude = options?.exclude;
   if (exclude === undefined || exclude.length === 0) return all;
@@ -99,6 +111,24 @@ export function applySpans(
     last = s.end;
   }
   return out + text.slice(last);
+}
+
+/**
+ * False when scanning the text these UTF-8 bytes hold certainly finds
+ * nothing (too short, or no detector's prefilter passes on the byte counts):
+ * the engine then forwards the bytes as they are, with no string made.
+ */
+export function mayHaveSpans(src: Uint8Array, start: number, end: number, options?: ScanOptions): boolean {
+  if (end - start < MIN_LENGTH) return false;
+  return anyPrefilter(byteFeatures(src, start, end), detectorsFor(options));
+}
+
+function anyPrefilter(
+  features: ReturnType<typeof byteFeatures>,
+  detectors: readonly ValueDetector[],
+): boolean {
+  for (const d of detectors) if (d.prefilter(features, null)) return true;
+  return false;
 }
 
 /**

@@ -74,8 +74,8 @@ function secretAssignment(key: string, value: string): boolean {
 
 export const genericSecretDetector: ValueDetector = {
   id: 'generic_secret',
-  prefilter(f: TextFeatures, text: string): boolean {
-    return (f.equals > 0 || f.colon > 0) && SECRET_WORD.test(text);
+  prefilter(f: TextFeatures, text: string | null): boolean {
+    return (f.equals > 0 || f.colon > 0) && (text === null || SECRET_WORD.test(text));
   },
   findSpans(text: string, out: Span[]): void {
     eachMatch(ASSIGNMENT, text, (m) => {

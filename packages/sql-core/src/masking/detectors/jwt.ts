@@ -40,8 +40,8 @@ export function maskJwt(value: string): string {
 
 export const jwtDetector: ValueDetector = {
   id: 'jwt',
-  prefilter(f: TextFeatures, text: string): boolean {
-    return f.dot >= 2 && f.maxRun >= 16 && text.indexOf('eyJ') >= 0;
+  prefilter(f: TextFeatures, text: string | null): boolean {
+    return f.dot >= 2 && f.maxRun >= 16 && (text === null || text.indexOf('eyJ') >= 0);
   },
   findSpans(text: string, out: Span[]): void {
     eachMatch(JWT, text, (m) => {

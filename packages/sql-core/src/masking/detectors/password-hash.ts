@@ -29,8 +29,8 @@ const WHOLE = new RegExp(`^(?:${HASH.source})$`);
 
 export const passwordHashDetector: ValueDetector = {
   id: 'password_hash',
-  prefilter(f: TextFeatures, text: string): boolean {
-    return f.dollar >= 2 || f.brace > 0 || (f.maxRun >= 35 && text.indexOf('md5') >= 0);
+  prefilter(f: TextFeatures, text: string | null): boolean {
+    return f.dollar >= 2 || f.brace > 0 || (f.maxRun >= 35 && (text === null || text.indexOf('md5') >= 0));
   },
   findSpans(text: string, out: Span[]): void {
     eachMatch(HASH, text, (m) => {

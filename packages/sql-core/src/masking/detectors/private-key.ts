@@ -59,8 +59,8 @@ export function maskPrivateKey(value: string): string {
 
 export const privateKeyDetector: ValueDetector = {
   id: 'private_key',
-  prefilter(f: TextFeatures, text: string): boolean {
-    return f.dash >= 10 && text.indexOf('-----BEGIN ') >= 0;
+  prefilter(f: TextFeatures, text: string | null): boolean {
+    return f.dash >= 10 && (text === null || text.indexOf('-----BEGIN ') >= 0);
   },
   findSpans(text: string, out: Span[]): void {
     for (const b of blocks(text)) out.push({ start: b.start, end: b.end, detector: 'private_key' });

@@ -32,8 +32,11 @@ export interface TextFeatures {
  */
 export interface ValueDetector {
   readonly id: DetectorId;
-  /** Cheap test on the cell's features (and an `indexOf` at most): false means `findSpans` finds nothing. */
-  prefilter(features: TextFeatures, text: string): boolean;
+  /**
+   * Cheap test on the cell's features (and an `indexOf` at most): false means `findSpans` finds nothing.
+   * `text` null: the text is not at hand (its bytes were counted), answer from the features alone.
+   */
+  prefilter(features: TextFeatures, text: string | null): boolean;
   /** Appends the validated matches in free text. */
   findSpans(text: string, out: Span[]): void;
   /** Whether the whole (trimmed) value is one validated instance. */
@@ -136,6 +139,80 @@ export function textFeatures(text: string): TextFeatures {
   }
   if (run > maxRun) maxRun = run;
   return { length: n, digits, upper, at, colon, dot, dash, equals, dollar, brace, maxRun };
+}
+
+/**
+ * The same pass over a text's UTF-8 bytes, with no string made. Every count
+ * is at least the one `textFeatures` gives for the decoded text (a byte past
+ * ASCII counts as nothing and ends a run, as the character it belongs to does;
+ * `length` counts bytes), so a prefilter that fails on these fails on the text.
+ */
+export function byteFeatures(src: Uint8Array, start: number, end: number): TextFeatures {
+  let digits = 0;
+  let upper = 0;
+  let at = 0;
+  let colon = 0;
+  let dot = 0;
+  let dash = 0;
+  let equals = 0;
+  let dollar = 0;
+  let brace = 0;
+  let run = 0;
+  let maxRun = 0;
+  for (let i = start; i < end; i++) {
+    const code = src[i] as number;
+    if (code >= 97 && code <= 122) {
+      run++;
+      continue;
+    }
+    if (code === 32) {
+      if (run > maxRun) maxRun = run;
+      run = 0;
+      continue;
+    }
+    const cls = code < 128 ? (CLASS[code] as number) : 0;
+    switch (cls) {
+      case C_DIGIT:
+        digits++;
+        run++;
+        continue;
+      case C_UPPER:
+        upper++;
+        run++;
+        continue;
+      case C_WORD:
+        run++;
+        continue;
+      case C_DASH:
+        dash++;
+        run++;
+        continue;
+      case C_AT:
+        at++;
+        break;
+      case C_COLON:
+        colon++;
+        break;
+      case C_DOT:
+        dot++;
+        break;
+      case C_EQUALS:
+        equals++;
+        break;
+      case C_DOLLAR:
+        dollar++;
+        break;
+      case C_BRACE:
+        brace++;
+        break;
+      default:
+        break;
+    }
+    if (run > maxRun) maxRun = run;
+    run = 0;
+  }
+  if (run > maxRun) maxRun = run;
+  return { length: end - start, digits, upper, at, colon, dot, dash, equals, dollar, brace, maxRun };
 }
 
 /** Index of the first non-whitespace character at or after `i`. */

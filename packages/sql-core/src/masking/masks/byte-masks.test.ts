@@ -15,6 +15,9 @@ const MASKERS: Record<string, ColumnMasker> = {
   ca_sin: createColumnMasker(c('ca_sin'), { type: 'text' }),
   br_cpf: createColumnMasker(c('br_cpf'), { type: 'text' }),
   email: createColumnMasker(c('email'), { type: 'text' }),
+  // varchar(n): a byte mask that would not fit declines; the string mask fits it.
+  email_varchar8: createColumnMasker(c('email'), { type: 'text', length: 8 }),
+  phone_varchar12: createColumnMasker(c('phone'), { type: 'text', length: 12 }),
 };
 
 function viaBytes(m: ColumnMasker, value: string): string | null {
@@ -25,9 +28,11 @@ function viaBytes(m: ColumnMasker, value: string): string | null {
 }
 
 describe('byte masks', () => {
-  it('are attached to the common masks, not to fitted (varchar(n)) ones', () => {
+  it('are attached to the common masks and varchar(n) ones, not to char(n) (padded) ones', () => {
     for (const m of Object.values(MASKERS)) expect(m.bytes).toBeDefined();
-    expect(createColumnMasker(c('email'), { type: 'text', length: 10 }).bytes).toBeUndefined();
+    expect(
+      createColumnMasker(c('email'), { type: 'text', length: 10, fixedLength: true }).bytes,
+    ).toBeUndefined();
     expect(createColumnMasker({ ...c('email'), confidence: 'low' }, { type: 'text' }).bytes).toBeUndefined();
   });
 
@@ -39,10 +44,18 @@ describe('byte masks', () => {
     ['email', 'jane.doe@example.com', 'j***@example.com'],
     ['email', 'no-at-sign', '****'],
     ['email', '@example.com', '****'],
+    ['email_varchar8', 'ab@x.io', '*******'],
+    ['email_varchar8', 'ab@xy.io', '********'],
   ])('%s %s', (kind, value, masked) => {
     const m = MASKERS[kind] as ColumnMasker;
     expect(m(value)).toBe(masked);
-    expect(viaBytes(m, value)).toBe(masked);
+    // What does not fit varchar(n) as the byte mask writes it is left to the string mask, which fits it.
+    expect(viaBytes(m, value)).toBe(kind.endsWith('varchar8') ? null : masked);
+  });
+
+  it('write within varchar(n) what fits', () => {
+    expect(viaBytes(MASKERS.email_varchar8 as ColumnMasker, 'abcd@x.i')).toBe('a***@x.i');
+    expect(viaBytes(MASKERS.phone_varchar12 as ColumnMasker, '415 555 2671')).toBe('*** *** **71');
   });
 
   it('decline non-ASCII and lists of addresses', () => {

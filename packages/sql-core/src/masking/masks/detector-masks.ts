@@ -8,7 +8,7 @@ import { maskMac } from '../detectors/mac-address';
 import { callingCodeLength, maskPhone } from '../detectors/phone';
 import type { Span } from '../detectors/value-detector';
 import type { MaskOptions } from '../mask-options';
-import { maskText } from '../text-scanner';
+import { maskText, mayHaveSpans } from '../text-scanner';
 import { keepLastDigitsBytes, maskEmailBytes, maskPhoneBytes, type ByteMask } from './byte-masks';
 import { maskDateOfBirth } from './date-mask';
 import { pseudoAlnum, pseudoEmail, pseudoInteger, pseudoName, type PseudonymKey } from './deterministic';
@@ -31,6 +31,8 @@ import { looksLikeSecret, maskSecretValue } from './secret-mask';
 export interface ValueMask {
   (value: string): string;
   readonly bytes?: ByteMask;
+  /** False when the value (UTF-8 bytes) certainly stays as it is. */
+  readonly mayChange?: (src: Uint8Array, start: number, end: number) => boolean;
 }
 
 const withBytes = (mask: (value: string) => string, bytes: ByteMask): ValueMask =>
@@ -124,7 +126,9 @@ function textMaskOf(detector: DetectorId, options: MaskOptions): ValueMask {
       return key !== null ? (v) => pseudoAlnum(key, 'health', v) : redact;
     case 'free_text': {
       const scan = { defaultCountry: options.defaultCountry ?? 'US' };
-      return (v) => maskText(v, scan);
+      return Object.assign((v: string) => maskText(v, scan), {
+        mayChange: (src: Uint8Array, start: number, end: number) => mayHaveSpans(src, start, end, scan),
+      });
     }
     default:
       return redact;
