@@ -1,5 +1,6 @@
 import { formatPolicyExplanation } from '@gatehouse/sql-core';
 import type { ExplainedStatement, ExplainReport } from '../explain';
+import { maskingLines } from './explain-masking-format';
 
 const NONE = '-';
 
@@ -25,8 +26,10 @@ const NONE = '-';
  *
  * decision: deny (rule no-guardrails)
  * client:   ERROR 42501 gatehouse: ... (rule no-guardrails)
- * masking:  not explained yet (arrives with masking)
+ * masking:  not evaluated: the statement is denied (rule no-guardrails), so it never runs and returns nothing
  * ```
+ *
+ * (the masking part, when statements run, lists every result column: see maskingLines).
  */
 export function formatExplainReport(report: ExplainReport): string {
   const groups = report.identity.groups.length > 0 ? report.identity.groups.join(', ') : 'no groups';
@@ -48,7 +51,7 @@ export function formatExplainReport(report: ExplainReport): string {
   if (c.outcome === 'runs') lines.push('client:   the statement is forwarded to the upstream');
   else if (c.outcome === 'held') lines.push(`client:   ${c.message ?? 'the statement waits for approval'}`);
   else lines.push(`client:   ERROR ${c.sqlstate ?? ''} ${c.message ?? ''}`);
-  lines.push('masking:  not explained yet (arrives with masking)');
+  lines.push(...maskingLines(report.masking, report.statements.length));
   return `${lines.join('\n')}\n`;
 }
 

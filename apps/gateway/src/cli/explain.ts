@@ -14,8 +14,11 @@ export const EXPLAIN_USAGE = `usage: gatehouse explain --as SUBJECT [--groups a,
 Shows what the gateway would do with a statement, without running it: the
 facts the analyser finds in each statement (kind, tables read and written,
 columns, functions, guardrails), every policy rule in order with why it did or
-did not match, and the decision (allow, deny or review) with what the client
-would see. Nothing is sent to a database and nothing is recorded.
+did not match, the decision (allow, deny or review) with what the client
+would see, and which result columns would be masked for the identity and why.
+Nothing is recorded and nothing runs: to learn the result columns, statements
+that would run are described by the target (Parse + Describe, never executed)
+with the upstream login the identity's groups choose.
 
   --as SUBJECT     the identity's subject, as its token would carry it
   --groups a,b     the identity's groups (none when left out)
@@ -118,7 +121,7 @@ export async function explainCommand(args: readonly string[], io: CliIo): Promis
     target = config.targets[0]!.name;
   }
 
-  const explainer = await Explainer.create();
+  const explainer = await Explainer.create({ env: io.env });
   try {
     const report = await explainer.explain(config, {
       subject,

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import {
   createPostgresAnalyser,
+  createPostgresDataFlowAnalyser,
   Pipeline,
   tableName,
   type CompiledPolicy,
@@ -8,6 +9,8 @@ import {
   type Decision,
   type GuardrailFinding,
   type Identity,
+  type MaskDenial,
+  type MaskPlan,
   type PolicyVerdict,
   type RuleTrace,
   type SessionContext,
@@ -15,10 +18,15 @@ import {
   type StatementEvent,
   type StatementFacts,
   type StatementKind,
+  type TargetDirectory,
   type TargetRef,
 } from '@gatehouse/sql-core';
 import type { GatehouseConfig } from '../config';
+import { ConfiguredMaskPlanner } from '../masking';
 import { compileConfiguredPolicy } from '../runtime/statement-pipeline';
+import { ConfiguredTargetDirectory } from '../targets';
+import { explainMasking } from './masking-explainer';
+import type { ExplainedMasking } from './masking-report';
 
 /** Who, where and what to explain: the same inputs a session gives the pipeline. */
 export interface ExplainRequest {
@@ -96,8 +104,13 @@ export interface ExplainReport {
   readonly decision: PolicyVerdict;
   readonly client: ClientView;
   readonly statements: readonly ExplainedStatement[];
-  /** Which result columns would be masked and how: arrives with masking; always null until then. */
-  readonly masking: null;
+  /** Which result columns would be masked for this identity, how and why. */
+  readonly masking: ExplainedMasking;
+}
+
+export interface ExplainerOptions {
+  /** Where `password_env` (upstream logins) and `masking.key_env` are read; process.env by default. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The verdict of a string that holds no statement (only comments or whitespace): the server answers it. */
@@ -112,27 +125,40 @@ const SILENT = pino({ level: 'silent' });
 interface Compiled {
   readonly policy: CompiledPolicy;
   readonly pipeline: Pipeline;
+  readonly masking: ConfiguredMaskPlanner;
+  /** Built when first dialled (it reads upstream CA files). */
+  targets: TargetDirectory | null;
 }
 
 /**
  * Explains statements against a config: the real analyser, the policy
- * compiled exactly as the engines compile it, and the pipeline's own
- * decision (strictest statement wins). Nothing is forwarded, recorded or
- * held: the pipeline here has no audit trail, no approval gate and no
- * masking.
+ * compiled exactly as the engines compile it, the pipeline's own decision
+ * (strictest statement wins) and the mask planner the gateway builds from
+ * `masking:`. Nothing is recorded or held: the pipeline here has no audit
+ * trail and no approval gate. To say which result columns would be masked,
+ * statements that would run are described (never executed) by the target.
  */
 export class Explainer {
   readonly #analyser: StatementAnalyser;
+  readonly #dataFlow: Awaited<ReturnType<typeof createPostgresDataFlowAnalyser>>;
+  readonly #env: NodeJS.ProcessEnv;
   /** One compiled policy per config object: a reload brings a new object, so a new policy. */
   readonly #compiled = new WeakMap<GatehouseConfig, Compiled>();
 
-  private constructor(analyser: StatementAnalyser) {
+  private constructor(
+    analyser: StatementAnalyser,
+    dataFlow: Awaited<ReturnType<typeof createPostgresDataFlowAnalyser>>,
+    env: NodeJS.ProcessEnv,
+  ) {
     this.#analyser = analyser;
+    this.#dataFlow = dataFlow;
+    this.#env = env;
   }
 
   /** Loads the PostgreSQL parser (WASM) once. */
-  static async create(): Promise<Explainer> {
-    return new Explainer(await createPostgresAnalyser());
+  static async create(options: ExplainerOptions = {}): Promise<Explainer> {
+    const analyser = await createPostgresAnalyser();
+    return new Explainer(analyser, await createPostgresDataFlowAnalyser(), options.env ?? process.env);
   }
 
   /** Throws ExplainInputError for an unknown target; PolicyConfigError cannot happen for a loaded config. */
@@ -156,7 +182,8 @@ export class Explainer {
       authMethod: 'jwt',
       issuer: 'gatehouse-explain',
     };
-    const { policy, pipeline } = this.#compile(config);
+    const compiled = this.#compile(config);
+    const { policy, pipeline } = compiled;
     const event = explainEvent(identity, target, database, request.sql);
 
     const { statements, verdict } = pipeline.decide(event);
@@ -171,7 +198,25 @@ export class Explainer {
       };
     });
     const decision = verdict ?? EMPTY_VERDICT;
-    const client = await clientView(pipeline, event, decision, target, config.approvals !== null);
+    const { client, deniedBy } = await clientView(
+      pipeline,
+      event,
+      decision,
+      target,
+      config.approvals !== null,
+    );
+    const masking = await explainMasking({
+      config,
+      targets: () => (compiled.targets ??= new ConfiguredTargetDirectory(config.targets, { env: this.#env })),
+      identity,
+      target,
+      database,
+      sql: request.sql,
+      statementCount: statements.length,
+      deniedBy,
+      planned:
+        verdict === null || verdict.action === 'deny' ? undefined : plan(compiled.masking, event, statements),
+    });
     return {
       identity: { subject: identity.subject, groups: identity.groups },
       target,
@@ -179,7 +224,7 @@ export class Explainer {
       decision,
       client,
       statements: explained,
-      masking: null,
+      masking,
     };
   }
 
@@ -187,11 +232,35 @@ export class Explainer {
     let compiled = this.#compiled.get(config);
     if (compiled === undefined) {
       const policy = compileConfiguredPolicy(config);
-      const pipeline = new Pipeline({ analysers: { postgres: this.#analyser }, policy, logger: SILENT });
-      compiled = { policy, pipeline };
+      const masking = new ConfiguredMaskPlanner({
+        config: () => config.masking,
+        env: this.#env,
+        dataFlow: this.#dataFlow,
+        logger: SILENT,
+      });
+      const pipeline = new Pipeline({
+        analysers: { postgres: this.#analyser },
+        policy,
+        logger: SILENT,
+        masking,
+      });
+      compiled = { policy, pipeline, masking, targets: null };
       this.#compiled.set(config, compiled);
     }
     return compiled;
+  }
+}
+
+/** The planner's answer, as the pipeline takes it: a planner that throws denies. */
+function plan(
+  planner: ConfiguredMaskPlanner,
+  event: StatementEvent,
+  statements: readonly StatementFacts[],
+): MaskPlan | MaskDenial | null {
+  try {
+    return planner.plan(event, statements);
+  } catch {
+    return { deny: 'the masking of its results could not be planned', ruleId: 'masking-error' };
   }
 }
 
@@ -211,9 +280,10 @@ function explainEvent(identity: Identity, target: TargetRef, database: string, s
 }
 
 /**
- * What the client gets. Without approvals a review becomes a denial whose
- * wording the pipeline owns, so the pipeline (with nothing to record and no
- * gate) is asked for it rather than the text being rebuilt here.
+ * What the client gets, as the pipeline (with the mask planner, nothing to
+ * record and no gate) decides it: a masking refusal (a side channel, strict
+ * mode) comes before any wait; without approvals a review becomes a denial
+ * whose wording the pipeline owns.
  */
 async function clientView(
   pipeline: Pipeline,
@@ -221,22 +291,23 @@ async function clientView(
   verdict: PolicyVerdict,
   target: TargetRef,
   approvalsConfigured: boolean,
-): Promise<ClientView> {
-  if (verdict.action === 'allow') return { outcome: ClientOutcome.runs };
-  if (verdict.action === 'review' && approvalsConfigured) {
-    const who = verdict.approvers !== undefined ? ` from ${verdict.approvers.join(' or ')}` : '';
-    return {
-      outcome: ClientOutcome.held,
-      message: `the statement waits for approval${who}; a notice gives the client the approval id`,
-    };
-  }
+): Promise<{ client: ClientView; deniedBy: string | null }> {
+  const runs = { client: { outcome: ClientOutcome.runs }, deniedBy: null };
+  if (verdict === EMPTY_VERDICT) return runs;
   const decision: Decision = await pipeline.onStatement(event);
-  if (decision.action !== 'deny') return { outcome: ClientOutcome.runs };
-  return {
+  if (decision.action === 'allow') return runs;
+  if (verdict.action === 'review' && approvalsConfigured && decision.ruleId === verdict.ruleId) {
+    const who = verdict.approvers !== undefined ? ` from ${verdict.approvers.join(' or ')}` : '';
+    const message = `the statement waits for approval${who}; a notice gives the client the approval id`;
+    return { client: { outcome: ClientOutcome.held, message }, deniedBy: null };
+  }
+  if (decision.action !== 'deny') return runs;
+  const client: ClientView = {
     outcome: ClientOutcome.error,
     sqlstate: target.engine === 'mysql' ? '42000' : '42501',
     message: `gatehouse: ${decision.reason} (rule ${decision.ruleId})`,
   };
+  return { client, deniedBy: decision.ruleId };
 }
 
 function explainFacts(f: StatementFacts): ExplainedFacts {

@@ -74,7 +74,7 @@ describe('gatehouse explain', () => {
         '',
         'decision: deny (rule no-destruction)',
         'client:   ERROR 42501 gatehouse: destructive statements are blocked (guardrail delete-without-where) (rule no-destruction)',
-        'masking:  not explained yet (arrives with masking)',
+        'masking:  not evaluated: the statement is denied (rule no-destruction), so it never runs and returns nothing',
         '',
       ].join('\n'),
     );
@@ -122,7 +122,7 @@ describe('gatehouse explain', () => {
       sqlstate: '42501',
       message: 'gatehouse: UPDATE on public.users is denied by policy (rule users-writes)',
     });
-    expect(rep.masking).toBeNull();
+    expect(rep.masking).toMatchObject({ status: 'not-evaluated', results: [] });
   });
 
   it('sees through evasions: case, comments, dollar quoting and CTEs', async () => {

@@ -146,7 +146,7 @@ describe('policy through the control API (one process, real engine)', () => {
         decision: { action: 'deny', ruleId: 'no-guardrails' },
         client: { outcome: 'error', sqlstate: '42501' },
         database: 'test',
-        masking: null,
+        masking: { status: 'not-evaluated', results: [] },
       });
       expect((api.body.statements as unknown[]).length).toBe(2);
     });

@@ -12,5 +12,6 @@ export {
   analysePostgresDataFlow,
   createPostgresDataFlowAnalyser,
   PostgresDataFlowAnalyser,
+  postgresStatementTexts,
   type PostgresDataFlowOptions,
 } from './postgres/data-flow-analyser';

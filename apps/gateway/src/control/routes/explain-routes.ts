@@ -22,7 +22,8 @@ interface ExplainBody {
 /**
  * POST /v1/explain, for the admin scope: what the gateway would do with a
  * statement and why, the same report as `gatehouse explain --json`. Nothing
- * runs and nothing is recorded; the parser is loaded on first use.
+ * runs and nothing is recorded (statements that would run are only described
+ * by the target, for masking); the parser is loaded on first use.
  */
 export function explainRoutes(options: ExplainRoutesOptions): FastifyPluginAsync {
   let explainer: Promise<Explainer> | null = null;
@@ -32,7 +33,8 @@ export function explainRoutes(options: ExplainRoutesOptions): FastifyPluginAsync
       {
         schema: {
           tags: ['policy'],
-          summary: 'The facts, the matching rule and the decision for a statement, without running it',
+          summary:
+            'The facts, the matching rule, the decision and the masked result columns for a statement, without running it',
           security: [{ bearer: [] }],
           body: explainBodySchema,
           response: { 200: explainReportSchema, 400: errorRef, 401: errorRef, 403: errorRef, 422: errorRef },

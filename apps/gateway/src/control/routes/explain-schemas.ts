@@ -104,6 +104,63 @@ const factsSchema = {
   },
 } as const;
 
+const columnSchema = {
+  type: 'object',
+  required: ['name', 'type', 'lineage', 'source', 'sources', 'masked', 'mask', 'example', 'reason'],
+  properties: {
+    name: { type: 'string', description: 'The name the client sees' },
+    type: { type: 'string', description: 'The type as masking sees it (text, integer, date, json...)' },
+    lineage: { type: 'string', enum: ['direct', 'derived', 'row', 'unknown'] },
+    source: {
+      type: 'string',
+      description: 'schema.table.column, "computed from ...", "whole rows of ..." or "not traced"',
+    },
+    sources: strings,
+    view: { type: 'string', description: 'The view the column belongs to, when it is a view column' },
+    masked: { type: 'boolean' },
+    mask: {
+      type: ['string', 'null'],
+      description: 'Detector id, or scan, redact, last4, deterministic, row',
+    },
+    example: {
+      anyOf: [
+        {
+          type: 'object',
+          required: ['value', 'masked'],
+          properties: { value: { type: 'string' }, masked: { type: 'string' } },
+        },
+        { type: 'null' },
+      ],
+      description: 'The mask on a made-up value: what its format looks like',
+    },
+    reason: { type: 'string' },
+  },
+} as const;
+
+const maskingSchema = {
+  type: 'object',
+  required: ['status', 'reason', 'results'],
+  description: 'Which result columns would be masked for this identity, how and why',
+  properties: {
+    status: { type: 'string', enum: ['evaluated', 'unmasked', 'not-evaluated', 'denied', 'unavailable'] },
+    reason: { type: 'string' },
+    ruleId: { type: 'string', description: 'For denied: the masking rule' },
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['index', 'status', 'columns'],
+        properties: {
+          index: { type: 'integer' },
+          status: { type: 'string', enum: ['evaluated', 'no-rows', 'unavailable'] },
+          reason: { type: 'string' },
+          columns: { type: 'array', items: columnSchema },
+        },
+      },
+    },
+  },
+} as const;
+
 export const explainReportSchema = {
   type: 'object',
   required: ['identity', 'target', 'database', 'decision', 'client', 'statements', 'masking'],
@@ -140,6 +197,6 @@ export const explainReportSchema = {
         },
       },
     },
-    masking: { type: 'null', description: 'Which result columns would be masked: arrives with masking' },
+    masking: maskingSchema,
   },
 } as const;

@@ -21,24 +21,41 @@ const EMPTY: readonly StatementDataFlow[] = Object.freeze([]);
  * (`createPostgresDataFlowAnalyser` or the PostgreSQL analyser load it).
  */
 export function analysePostgresDataFlow(sql: string): readonly StatementDataFlow[] {
-  if (sql.length === 0) return EMPTY;
+  const statements = splitStatements(sql);
+  if (statements.length === 0) return EMPTY;
+  return Object.freeze(statements.map((s) => traceStatement(s.node, s.text)));
+}
+
+/**
+ * The text of each statement of a client string, split where PostgreSQL splits
+ * it (one entry per statement, in the order `analysePostgresDataFlow` and
+ * `StatementAnalyser.analyse` list them; without the `;`), or an empty list
+ * when the text does not parse. For sending statements one at a time (a
+ * Parse takes one statement).
+ */
+export function postgresStatementTexts(sql: string): readonly string[] {
+  return splitStatements(sql).map((s) => s.text);
+}
+
+function splitStatements(sql: string): { node: unknown; text: string }[] {
+  if (sql.length === 0) return [];
   let tree: unknown;
   try {
     tree = parseSync(sql);
   } catch {
-    return EMPTY;
+    return [];
   }
   const source = new SourceText(sql);
-  const out: StatementDataFlow[] = [];
+  const out: { node: unknown; text: string }[] = [];
   for (const raw of list(isObj(tree) ? tree.stmts : undefined)) {
     if (!isObj(raw)) continue;
     const start = typeof raw.stmt_location === 'number' ? raw.stmt_location : 0;
     // stmt_len 0 (left out of the JSON) means "to the end of the string".
     const end =
       typeof raw.stmt_len === 'number' && raw.stmt_len > 0 ? start + raw.stmt_len : source.byteLength;
-    out.push(traceStatement(raw.stmt, source.slice(start, end)));
+    out.push({ node: raw.stmt, text: source.slice(start, end) });
   }
-  return Object.freeze(out);
+  return out;
 }
 
 /**
