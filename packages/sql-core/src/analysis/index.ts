@@ -15,3 +15,4 @@ export {
   postgresStatementTexts,
   type PostgresDataFlowOptions,
 } from './postgres/data-flow-analyser';
+export { throughViews, type ViewColumns } from './postgres/lineage-views';
