@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../src/testing/free-port';
+import { selfSignedCert, type TestCertificate } from '../src/testing/self-signed-cert';
 import { tempDir } from '../src/testing/test-support';
 import { exited, spawnGateway, waitForOutput } from './audit/ts-child';
 
@@ -22,10 +23,20 @@ describe('a restarted worker runs the primary config, not the file', () => {
   let gateway: { child: ChildProcess; output: () => string };
   let pgPort: number;
   let controlPort: number;
-  const direct = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+  let cert: TestCertificate;
+  /** Setup and cleanup straight on PostgreSQL, on a short connection. */
+  const direct = async (sql: string): Promise<void> => {
+    const c = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
 
   const configText = (reads: 'allow' | 'deny') => `workers: 2
-listeners: [ { engine: postgres, host: 127.0.0.1, port: ${pgPort} } ]
+listeners: [ { engine: postgres, host: 127.0.0.1, port: ${pgPort}, tls: { cert: ${cert.certPath}, key: ${cert.keyPath} } } ]
 control: { host: 127.0.0.1, port: ${controlPort}, admins: [ops] }
 identity:
   service_tokens: [ { name: restart-test, sha256: "${createHash('sha256').update(TOKEN).digest('hex')}", groups: [ops] } ]
@@ -55,7 +66,14 @@ policy:
 
   /** What a read through the gateway answers on a new connection: `ok`, a SQLSTATE, or `down`. */
   const read = async (): Promise<string> => {
-    const c = new Client({ host: '127.0.0.1', port: pgPort, user: 'ci', password: TOKEN, database: 'local' });
+    const c = new Client({
+      host: '127.0.0.1',
+      port: pgPort,
+      user: 'ci',
+      password: TOKEN,
+      database: 'local',
+      connectionTimeoutMillis: 5000,
+    });
     c.on('error', () => undefined);
     try {
       await c.connect();
@@ -72,15 +90,22 @@ policy:
     }
   };
 
+  /** How many times a worker said its listener is ready. */
+  const readyLines = (): number => gateway.output().split('"msg":"postgres listener ready"').length - 1;
+
   /** Kills every worker and waits until two new ones serve connections again. */
-  const killWorkers = async (): Promise<void> => {
+  const killWorkers = async (meanwhile?: () => Promise<void>): Promise<void> => {
     const before = workerPids();
     expect(before).toHaveLength(2);
+    const ready = readyLines();
     for (const pid of before) process.kill(pid, 'SIGKILL');
+    await meanwhile?.();
+    const deadline = Date.now() + 45_000;
     for (;;) {
       const now = workerPids();
-      if (now.length === 2 && now.every((pid) => !before.includes(pid)) && (await read()) !== 'down') break;
-      if (gateway.child.exitCode !== null) throw new Error(`the gateway exited:\n${gateway.output()}`);
+      if (now.length === 2 && now.every((pid) => !before.includes(pid)) && readyLines() >= ready + 2) break;
+      if (gateway.child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`the workers did not come back:\n${gateway.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -93,10 +118,10 @@ policy:
   };
 
   beforeAll(async () => {
-    await direct.connect();
-    await direct.query(`drop table if exists ${TABLE}; create table ${TABLE} (id int)`);
+    await direct(`drop table if exists ${TABLE}; create table ${TABLE} (id int)`);
     pgPort = await freePort();
     controlPort = await freePort();
+    cert = selfSignedCert(tmp.dir);
     writeFileSync(file, configText('allow'));
     gateway = spawnGateway(file);
     await waitForOutput(gateway.output, 'workers ready');
@@ -107,8 +132,7 @@ policy:
       gateway.child.kill('SIGTERM');
       await exited(gateway.child);
     }
-    await direct.query(`drop table if exists ${TABLE}`);
-    await direct.end();
+    await direct(`drop table if exists ${TABLE}`);
     tmp.cleanup();
   });
 
@@ -118,14 +142,28 @@ policy:
     writeFileSync(file, configText('deny'));
     await killWorkers();
     expect(await reads()).toEqual(Array(6).fill('ok'));
-  }, 60_000);
+  }, 90_000);
 
   it('serves with the validated rules when the file is broken', async () => {
     writeFileSync(file, 'policy: { rules: [ { id: broken\n');
     await killWorkers();
     expect(await reads()).toEqual(Array(6).fill('ok'));
     expect(gateway.output()).not.toContain('worker restart failed');
-  }, 60_000);
+  }, 90_000);
+
+  it('a restart that fails is tried again until the worker starts', async () => {
+    // The listener's key is gone: restarted workers cannot start their listener.
+    renameSync(cert.keyPath, `${cert.keyPath}.away`);
+    await killWorkers(async () => {
+      const failures = () => gateway.output().split('worker restart failed; trying again').length - 1;
+      while (failures() < 2) {
+        if (gateway.child.exitCode !== null) throw new Error(`the gateway exited:\n${gateway.output()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      renameSync(`${cert.keyPath}.away`, cert.keyPath);
+    });
+    expect(await reads()).toEqual(Array(6).fill('ok'));
+  }, 90_000);
 
   it('a reload of the broken file is refused and the workers keep their rules; SIGTERM exits', async () => {
     gateway.child.kill('SIGHUP');

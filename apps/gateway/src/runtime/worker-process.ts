@@ -34,7 +34,10 @@ export async function runWorker(
     listeners = await startEngineListeners(services, workerId);
   } catch (err) {
     send({ type: 'failed', reason: (err as Error).message });
+    // Exit even if something it opened keeps the loop alive: the primary forks a new one.
     process.exitCode = 1;
+    process.disconnect?.();
+    setTimeout(() => process.exit(1), 200).unref();
     return;
   }
 

@@ -19,6 +19,8 @@ const REPLY_TIMEOUT_MS = 3000;
 const RELOAD_TIMEOUT_MS = 15000;
 /** A worker that dies is forked again after this pause (so a crash loop does not spin). */
 const RESPAWN_DELAY_MS = 1000;
+/** A restart that fails is tried again, the pause doubling each time up to this. */
+const MAX_RESPAWN_DELAY_MS = 30_000;
 
 /**
  * The cluster primary's view of its workers: forks them, restarts a worker
@@ -145,14 +147,21 @@ export class WorkerSupervisor implements SessionDirectory {
         }
         if (this.#stopping) return;
         this.#logger.error({ workerId, code, signal }, 'worker died; starting a new one');
-        setTimeout(() => {
-          if (!this.#stopping)
-            this.#fork(workerId).catch((err: unknown) =>
-              this.#logger.error({ err, workerId }, 'worker restart failed'),
-            );
-        }, RESPAWN_DELAY_MS).unref();
+        this.#respawn(workerId, RESPAWN_DELAY_MS);
       });
     });
+  }
+
+  /** Forks the worker again after `delayMs`; a restart that fails is retried, never given up. */
+  #respawn(workerId: number, delayMs: number): void {
+    setTimeout(() => {
+      if (this.#stopping) return;
+      this.#fork(workerId).catch((err: unknown) => {
+        const next = Math.min(delayMs * 2, MAX_RESPAWN_DELAY_MS);
+        this.#logger.error({ err, workerId, retryInMs: next }, 'worker restart failed; trying again');
+        this.#respawn(workerId, next);
+      });
+    }, delayMs).unref();
   }
 
   #onMessage(fromWorker: number, message: unknown): void {
