@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { didYouMean } from '@gatehouse/sql-core';
 import type { GatehouseConfig } from './config-types';
 import { identitySchema } from './identity-schema';
-import { policySchema } from './policy-schema';
+import { conditionKey, policySchema } from './policy-schema';
 import { expecting, section } from './schema-helpers';
 import { auditSchema, tracingSchema } from './audit-schema';
 import {
@@ -80,12 +81,20 @@ function crossChecks(c: Omit<GatehouseConfig, 'base_dir'>, ctx: Ctx): void {
   }
 
   const ruleIds = new Set<string>();
+  // A rule naming a target or environment that no target has can never match: a typo
+  // (`prodd`) would silently leave production without the rule, so it is refused.
+  const environments = new Set(c.targets.map((t) => t.environment));
   c.policy.rules.forEach((r, i) => {
     if (ruleIds.has(r.id)) issue(ctx, ['policy', 'rules', i, 'id'], `rule id "${r.id}" is used twice; rule ids must be unique`);
     ruleIds.add(r.id);
     r.when.targets?.forEach((t, j) => {
       if (!targetNames.has(t)) {
-        issue(ctx, ['policy', 'rules', i, 'when', 'targets', j], `no target named "${t}"; configured targets: ${[...targetNames].join(', ') || '(none)'}`);
+        issue(ctx, ['policy', 'rules', i, 'when', conditionKey(r.when, 'targets'), j], `no target named "${t}"${didYouMean(t, targetNames)}; configured targets: ${[...targetNames].join(', ') || '(none)'}`);
+      }
+    });
+    r.when.environments?.forEach((e, j) => {
+      if (!environments.has(e)) {
+        issue(ctx, ['policy', 'rules', i, 'when', conditionKey(r.when, 'environments'), j], `no target has environment "${e}"${didYouMean(e, environments)}; the targets' environments: ${[...environments].join(', ') || '(none)'}`);
       }
     });
   });

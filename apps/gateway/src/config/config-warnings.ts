@@ -54,10 +54,26 @@ export function configWarnings(c: GatehouseConfig, env: NodeJS.ProcessEnv = {}):
   if (catchAll !== -1 && catchAll < c.policy.rules.length - 1) {
     out.push(`policy.rules[${catchAll}] (${c.policy.rules[catchAll]!.id}) matches every statement: the rules after it never apply`);
   }
-  const environments = new Set(c.targets.map((t) => t.environment));
+  out.push(...unreachableWho(c));
+  return out;
+}
+
+/**
+ * With no issuers, every identity is a service token, so the groups and
+ * subjects anyone can have are known: a rule naming others never matches.
+ * (With an issuer, groups come from tokens and cannot be checked.)
+ */
+function unreachableWho(c: GatehouseConfig): string[] {
+  if (c.identity.issuers.length > 0 || c.identity.service_tokens.length === 0) return [];
+  const groups = new Set(c.identity.service_tokens.flatMap((t) => t.groups));
+  const subjects = new Set(c.identity.service_tokens.map((t) => t.name));
+  const out: string[] = [];
   c.policy.rules.forEach((r, i) => {
-    for (const e of r.when.environments ?? []) {
-      if (!environments.has(e)) out.push(`policy.rules[${i}] (${r.id}) names environment "${e}", which no target has`);
+    for (const g of r.when.groups ?? []) {
+      if (!groups.has(g)) out.push(`policy.rules[${i}] (${r.id}) names group "${g}", which no service token has and there is no issuer: the rule never matches it`);
+    }
+    for (const s of r.when.identities ?? []) {
+      if (!subjects.has(s)) out.push(`policy.rules[${i}] (${r.id}) names identity "${s}", which is no service token's name and there is no issuer: the rule never matches it`);
     }
   });
   return out;

@@ -182,7 +182,11 @@ describe('parseConfig: errors name the key and what to write', () => {
     ['a rule with an unknown action', withExtra('policy: { rules: [ { id: r1, action: permit } ] }'), 'policy.rules[0].action: expected allow, deny or review, got "permit"'],
     ['a rule with an unknown kind', withExtra('policy: { rules: [ { id: r1, when: { kinds: [select] }, action: allow } ] }'), 'policy.rules[0].when.kinds[0]: expected a statement kind, one of: read, write, ddl, dcl, admin, transaction, session, utility, unknown, got "select"'],
     ['a rule with an unknown condition', withExtra('policy: { rules: [ { id: r1, when: { user: bob }, action: allow } ] }'), 'policy.rules[0].when: unknown key "user"; expected one of: identities, groups, targets'],
-    ['a rule naming an unknown target', withExtra('policy: { rules: [ { id: r1, when: { targets: [prd] }, action: allow } ] }'), 'policy.rules[0].when.targets[0]: no target named "prd"; configured targets: prod'],
+    ['a rule naming an unknown target', withExtra('policy: { rules: [ { id: r1, when: { targets: [stage] }, action: allow } ] }'), 'policy.rules[0].when.targets[0]: no target named "stage"; configured targets: prod'],
+    ['a misspelt target, singular', withExtra('policy: { rules: [ { id: r1, when: { target: prd }, action: allow } ] }'), 'policy.rules[0].when.target[0]: no target named "prd" (did you mean prod?); configured targets: prod'],
+    ['a mistyped environment', withExtra('policy: { rules: [ { id: r1, action: allow }, { id: r2, when: { environment: [prodd] }, action: deny } ] }'), 'policy.rules[1].when.environment[0]: no target has environment "prodd"; the targets\' environments: production'],
+    ['a misspelt environment', withExtra('policy: { rules: [ { id: r1, when: { environment: prodution }, action: deny } ] }'), 'policy.rules[0].when.environment[0]: no target has environment "prodution" (did you mean production?)'],
+    ['an environment no target has', withExtra('policy: { rules: [ { id: r1, when: { environments: [production, staging] }, action: allow } ] }'), 'policy.rules[0].when.environments[1]: no target has environment "staging"; the targets\' environments: production'],
     ['duplicate rule ids', withExtra('policy: { rules: [ { id: r1, action: allow }, { id: r1, action: deny } ] }'), 'policy.rules[1].id: rule id "r1" is used twice'],
     ['both singular and plural', withExtra('policy: { rules: [ { id: r1, when: { environment: a, environments: [b] }, action: allow } ] }'), 'policy.rules[0].when.environment: write either environment or environments, not both'],
     ['an empty condition list', withExtra('policy: { rules: [ { id: r1, when: { groups: [] }, action: allow } ] }'), 'policy.rules[0].when.groups: an empty list matches nothing; remove the key to match any'],
@@ -250,7 +254,7 @@ describe('configWarnings', () => {
       withExtra(`control: { host: 0.0.0.0 }
 listeners: [ { engine: postgres, host: 0.0.0.0, port: 15432 } ]
 identity: { issuers: [ { issuer: gatehouse-dev, audience: gh, dev: true } ] }
-policy: { rules: [ { id: all, action: allow }, { id: later, when: { environment: staging }, action: deny } ] }`),
+policy: { rules: [ { id: all, action: allow }, { id: later, when: { environment: production }, action: deny } ] }`),
       '/srv',
     );
     const warnings = configWarnings(c, { PROD_RO_PASSWORD: 'x' }).join('\n');
@@ -261,7 +265,25 @@ policy: { rules: [ { id: all, action: allow }, { id: later, when: { environment:
     expect(warnings).toContain('targets[0].logins[0].password_env: PROD_MIGRATOR_PASSWORD is not set');
     expect(warnings).not.toContain('PROD_RO_PASSWORD is not set');
     expect(warnings).toContain('policy.rules[0] (all) matches every statement');
-    expect(warnings).toContain('names environment "staging", which no target has');
+  });
+
+  it('with service tokens only, warns about rules naming groups or identities nobody has', () => {
+    const text = withExtra(`identity: { service_tokens: [ { name: ci-bot, sha256: "${'a'.repeat(64)}", groups: [ci] } ] }
+policy: { rules: [ { id: r1, when: { groups: [ci, dbas] }, action: allow }, { id: r2, when: { identity: ci-bott }, action: deny } ] }`);
+    const warnings = configWarnings(parseConfig(text, '/srv'), {});
+    expect(warnings).toContain(
+      'policy.rules[0] (r1) names group "dbas", which no service token has and there is no issuer: the rule never matches it',
+    );
+    expect(warnings).toContain(
+      'policy.rules[1] (r2) names identity "ci-bott", which is no service token\'s name and there is no issuer: the rule never matches it',
+    );
+    expect(warnings.join('\n')).not.toContain('"ci"');
+    // With an issuer, groups come from its tokens: nothing can be said.
+    const withIssuer = parseConfig(
+      text.replace('identity: {', 'identity: { issuers: [ { issuer: gatehouse-dev, audience: gh, dev: true } ],'),
+      '/srv',
+    );
+    expect(configWarnings(withIssuer, {}).join('\n')).not.toContain('names group');
   });
 
   it('has nothing to say about the example file', () => {

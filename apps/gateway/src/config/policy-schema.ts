@@ -45,6 +45,17 @@ const SINGULAR = {
   guardrail: 'guardrails',
 } as const satisfies Record<string, ListKey>;
 
+/**
+ * How a rule's conditions were spelled in the file (`environment` or
+ * `environments`), so a check made after parsing names the key the user wrote.
+ */
+const spelledAs = new WeakMap<PolicyRuleWhen, Partial<Record<ListKey, string>>>();
+
+/** The key a `when` condition was written with: its singular spelling, or the list key. */
+export function conditionKey(when: PolicyRuleWhen, key: ListKey): string {
+  return spelledAs.get(when)?.[key] ?? key;
+}
+
 const whenSchema = section(
   {
     ...Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, v.optional()])),
@@ -56,6 +67,7 @@ const whenSchema = section(
   'a mapping of conditions such as { groups: [ci], kinds: [ddl] }',
 ).transform((raw, ctx): PolicyRuleWhen => {
   const out: Record<string, unknown> = {};
+  const spelled: Partial<Record<ListKey, string>> = {};
   for (const key of Object.keys(lists) as ListKey[]) if (raw[key] !== undefined) out[key] = raw[key];
   for (const [singular, plural] of Object.entries(SINGULAR) as [keyof typeof SINGULAR, ListKey][]) {
     const value = raw[singular];
@@ -65,9 +77,12 @@ const whenSchema = section(
       continue;
     }
     out[plural] = value;
+    spelled[plural] = singular;
   }
   if (raw.unknown !== undefined) out.unknown = raw.unknown;
-  return out as PolicyRuleWhen;
+  const when = out as PolicyRuleWhen;
+  if (Object.keys(spelled).length > 0) spelledAs.set(when, spelled);
+  return when;
 });
 
 const ruleSchema = section(

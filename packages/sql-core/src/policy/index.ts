@@ -8,3 +8,4 @@ export type { CompiledPolicy, CompilePolicyOptions } from './compile-policy';
 export { explainPolicy, RuleOutcome } from './explain-policy';
 export type { ConditionTrace, PolicyExplanation, RuleTrace } from './explain-policy';
 export { formatPolicyExplanation } from './format-explanation';
+export { didYouMean } from './suggest';
