@@ -13,8 +13,10 @@
 //   masked    - six columns, three masked: every row is rewritten
 //   clean     - six columns, none masked (ids, timestamps, amounts): rows pass as their original bytes
 //   sparse    - six columns, three masked, values that are NULL in 99% of rows: most rows pass as they are
-// Prints per query the median seconds direct and through the gateway, the ratio, the gateway's peak
-// RSS and its RSS before the result.
+// Prints per query the median seconds direct and through the gateway, the ratio, the gateway process's
+// CPU seconds for the result (user + system: less disturbed by other load than the wall time), its
+// peak RSS and its RSS before the result. BENCH_CHILD_ARGS passes node flags to the gateway process
+// (`BENCH_CHILD_ARGS=--liftoff-only`); its environment is this one's (`MALLOC_ARENA_MAX=2 node ...`).
 'use strict';
 const { fork } = require('node:child_process');
 const { readFileSync } = require('node:fs');
@@ -94,6 +96,7 @@ async function gateway() {
   process.on('message', (m) => {
     if (m === 'exit') void engine.stop(0).then(() => process.exit(0));
     if (m === 'mem') process.send({ mem: process.memoryUsage() });
+    if (m === 'cpu') process.send({ cpu: process.cpuUsage() });
   });
   process.send({ port: address.port });
 }
@@ -184,6 +187,19 @@ async function withRss(pid, fn) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** The gateway process's CPU seconds (user + system) so far. */
+function cpuOf(child) {
+  return new Promise((resolve) => {
+    const onMessage = (m) => {
+      if (m.cpu === undefined) return;
+      child.off('message', onMessage);
+      resolve((m.cpu.user + m.cpu.system) / 1e6);
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
 async function main() {
   const { Client } = require(require.resolve('pg', { paths: [root] }));
   const admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
@@ -227,18 +243,21 @@ async function main() {
       `node ${process.version}; ${ROWS} rows x 6 columns; median of ${ROUNDS} alternating rounds; ${clientName}`,
     );
     console.log(`gateway RSS when started: ${idle.toFixed(0)} MB`);
-    console.log('query    direct s  gateway s  ratio  gateway RSS before -> peak MB');
+    console.log('query    direct s  gateway s  ratio  gateway CPU s  gateway RSS before -> peak MB');
     const only = arg('only', null);
     for (const [name, sql] of Object.entries(queries)) {
       if (only !== null && only !== name) continue;
       const direct = [];
       const through = [];
+      const cpu = [];
       let before = 0;
       let peak = 0;
       for (let r = 0; r < ROUNDS; r++) {
         const client = arg('client', 'raw') === 'pg' ? runPg : run;
         const d = await client(5432, sql, '');
+        const cpuBefore = await cpuOf(child);
         const g = await withRss(child.pid, () => client(port, sql, 'token'));
+        cpu.push((await cpuOf(child)) - cpuBefore);
         if (d.rows !== ROWS || g.rows !== ROWS) throw new Error(`row counts ${d.rows} / ${g.rows}`);
         direct.push(d.seconds);
         through.push(g.seconds);
@@ -248,7 +267,7 @@ async function main() {
       const dm = median(direct);
       const gm = median(through);
       console.log(
-        `${name.padEnd(8)} ${dm.toFixed(2).padStart(8)} ${gm.toFixed(2).padStart(10)} ${(gm / dm).toFixed(2).padStart(6)}x  ${before.toFixed(0).padStart(6)} -> ${peak.toFixed(0)}`,
+        `${name.padEnd(8)} ${dm.toFixed(2).padStart(8)} ${gm.toFixed(2).padStart(10)} ${(gm / dm).toFixed(2).padStart(6)}x ${median(cpu).toFixed(2).padStart(13)}  ${before.toFixed(0).padStart(6)} -> ${peak.toFixed(0)}`,
       );
     }
   } finally {

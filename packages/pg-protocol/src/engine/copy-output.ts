@@ -53,11 +53,16 @@ export class CopyOutput {
           .catch(() => void this.#described.set(copy.query as string, null));
       }
       fields = described;
+      // Used once: the next COPY of the same query is described afresh.
+      this.#described.delete(copy.query);
     }
     if (fields !== null && fields !== undefined) {
       const built = this.#masks.build(plan, fields, binary ? [1] : [0], outputs);
-      if (built instanceof Promise) return built;
-      this.#described.delete(copy.query as string);
+      if (built instanceof Promise) {
+        // Asked again once the catalog has answered.
+        this.#described.set(copy.query as string, fields);
+        return built;
+      }
       this.#copy = built === null ? null : new CopyMasker(built.rewrites, copy);
       return null;
     }

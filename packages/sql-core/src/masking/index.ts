@@ -37,6 +37,7 @@ export {
 } from './column-masker';
 export { maskText, scanText, type ScanOptions, type Span } from './text-scanner';
 export { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
+export { BYTE_MASK_GROWTH, type ByteMask } from './masks/byte-masks';
 export type { PseudonymKey } from './masks/deterministic';
 export {
   COLUMN_RULE_MASKS,

@@ -16,6 +16,14 @@ import { trimValue, type Span, type TextFeatures, type ValueDetector } from './v
  */
 
 const CALLING_CODES: ReadonlySet<string> = new Set(getCountries().map((c) => getCountryCallingCode(c)));
+/** The same codes by digit count and value (`44` at 2044), for byte masks that read digits as numbers. */
+const CALLING_CODE_TABLE = new Uint8Array(4000);
+for (const code of CALLING_CODES) CALLING_CODE_TABLE[code.length * 1000 + Number(code)] = 1;
+
+/** Whether the `digits`-digit number `value` (no leading zero: calling codes have none) is a calling code. */
+export function isCallingCode(value: number, digits: number): boolean {
+  return CALLING_CODE_TABLE[digits * 1000 + value] === 1;
+}
 
 /** Number of digits of the country calling code at the start of `digits` (which followed a `+`). */
 export function callingCodeLength(digits: string): number {
