@@ -27,6 +27,15 @@ export interface AcceptedClient {
   readonly leftover: Buffer;
 }
 
+/**
+ * The first packet's length is impossible, so the peer may not speak the
+ * protocol at all: PostgreSQL closes such a connection without answering
+ * (COMMERROR "invalid length of startup packet"), and so does the gateway.
+ * A client that wrote Terminate before its StartupMessage (node-postgres
+ * ended before it connected) must not get an error the server never sends.
+ */
+export class UnframedStartupPacket extends ProtocolError {}
+
 /** A connection that only carried a CancelRequest. */
 export interface CancelRequestClient {
   readonly kind: 'cancel';
@@ -59,7 +68,9 @@ export async function acceptClient(
   try {
     let parameters: Map<string, string>;
     for (;;) {
-      const msg = await stream.readMessage(signal);
+      const msg = await stream.readMessage(signal).catch((err: unknown) => {
+        throw err instanceof ProtocolError ? new UnframedStartupPacket(err.message) : err;
+      });
       const packet = decodeStartupPacket(msg.payload);
       if (packet.type === 'ssl-request') {
         if (tls || !options.tls) {

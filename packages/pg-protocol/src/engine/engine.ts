@@ -7,7 +7,7 @@ import {
   encodeReadyForQuery,
   ProtocolError,
 } from '../codec';
-import { acceptClient, type HandshakeProgress } from './client-handshake';
+import { acceptClient, UnframedStartupPacket, type HandshakeProgress } from './client-handshake';
 import { CancelKeyRegistry } from './cancel-keys';
 import { CatalogRegistry } from './catalog-cache';
 import type { PostgresEngineOptions } from './engine-options';
@@ -229,6 +229,11 @@ export class PostgresEngine {
 
   #refuse(socket: Socket, err: unknown, log: PostgresEngineOptions['logger']): void {
     let message: Buffer;
+    if (err instanceof UnframedStartupPacket) {
+      log.info({ reason: err.message }, 'unreadable startup packet: closed without an answer');
+      socket.destroy();
+      return;
+    }
     if (err instanceof GatewayError) {
       message = gatewayErrorResponse(err, true).message;
       log.info({ code: err.code, reason: err.message }, 'connection refused');
