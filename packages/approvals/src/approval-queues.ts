@@ -15,6 +15,8 @@ export type ExpireHandler = (id: string) => Promise<{ notDueMs: number } | null>
 
 /** Bound on adding a job: BullMQ's connection queues commands while Redis is away. */
 const ADD_TIMEOUT_MS = 2000;
+/** Bound on waiting, at close, for connections BullMQ is still setting up. */
+const SETTLE_TIMEOUT_MS = 2000;
 
 /**
  * The two BullMQ queues of a prefix: `expiry` (one delayed job per request,
@@ -125,9 +127,24 @@ export class ApprovalQueues {
   }
 
   async close(): Promise<void> {
+    // BullMQ closing a connection it is still initialising (a worker's blocking connection,
+    // made when the worker starts) emits an 'error' that no listener is left to take, which
+    // throws out of the process: let the set-up finish first.
+    await this.#settled([...this.#workers, this.#expiry, this.#notify].map((q) => q.waitUntilReady()));
     await Promise.allSettled(this.#workers.map((w) => w.close()));
     this.#workers.length = 0;
     await Promise.allSettled([this.#expiry.close(), this.#notify.close()]);
+  }
+
+  async #settled(work: readonly Promise<unknown>[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(work),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, SETTLE_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   async #bounded(add: Promise<unknown>): Promise<void> {
