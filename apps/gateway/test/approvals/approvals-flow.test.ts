@@ -457,6 +457,12 @@ describe('approvals through the gateway', () => {
     expect(grantRuns).toHaveLength(3);
     expect(new Set(grantRuns.map((r) => `${String(r.session_id)}#${String(r.statement_seq)}`)).size).toBe(3);
     expect(grantRuns.every((r) => JSON.stringify(r.approvers) === '["bob"]')).toBe(true);
+    // The held run's intent, then each retry's, naming the approval it ran under.
+    expect(
+      records
+        .filter((r) => r.type === 'statement.intent' && r.approval_id === ids.granted)
+        .map((r) => r.decision),
+    ).toEqual(['review', 'allow', 'allow']);
     // Literals never reach the trail through approvals.
     expect(
       records

@@ -108,7 +108,8 @@ export function statementIntentEvent(
   return {
     type: 'statement.intent',
     time: (options.time ?? new Date()).toISOString(),
-    approval_id: decision.action === 'review' ? decision.approvalId : null,
+    // A review's request, or the approval an allowed retry runs under (a CI grant).
+    approval_id: decision.action === 'deny' ? null : (decision.approvalId ?? null),
     database: s.database,
     decision: decision.action,
     environment: s.target.environment,
