@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { GatewayError, newSessionId, type SessionContext } from '@gatehouse/sql-core';
+import { GatewayError, newSessionId, SessionEndReason, type SessionContext } from '@gatehouse/sql-core';
 import {
   decodeParameterStatus,
   encodeAuthenticationOk,
@@ -14,6 +14,7 @@ import type { PostgresEngineOptions } from './engine-options';
 import { fatalResponse, gatewayErrorResponse } from './error-response';
 import { checkLexingParameter } from './lexing-parameters';
 import { PostgresSession } from './session';
+import { StartupSettings } from './startup-settings';
 import { connectUpstream } from './upstream-connection';
 
 /**
@@ -26,15 +27,9 @@ const AUTH_FAILURES = new Set([
   'unknown_target',
   'no_upstream_login',
   'upstream_unavailable',
-]);
-
-/** Startup parameters passed on to the upstream; everything else the client sent stays here. */
-const FORWARDED_PARAMETERS = new Set([
-  'application_name',
-  'datestyle',
-  'timezone',
-  'intervalstyle',
-  'extra_float_digits',
+  // A startup setting (statement_timeout, options -c ...) the policy does not allow.
+  'policy_denied',
+  'analysis_failed',
 ]);
 
 /**
@@ -131,11 +126,9 @@ export class PostgresEngine {
         logger: this.#options.logger.child({ session: id, subject: client.identity.subject }),
       };
       const endpoint = this.#options.targets.upstreamFor(context.target, context.identity, context.database);
-      const startup = new Map<string, string>([['client_encoding', 'UTF8']]);
-      for (const [key, value] of client.parameters) {
-        if (FORWARDED_PARAMETERS.has(key.toLowerCase())) startup.set(key, value);
-      }
-      const upstream = await connectUpstream(endpoint, startup, {
+      const settings = StartupSettings.fromStartup(client.parameters);
+      settings.judge(this.#options.pipeline, context);
+      const upstream = await connectUpstream(endpoint, settings.upstreamParameters, {
         signal: AbortSignal.timeout(this.#options.connectTimeoutMs),
         maxMessageSize: this.#options.maxMessageSize,
       }).catch((err: unknown) => {
@@ -154,6 +147,20 @@ export class PostgresEngine {
         await this.#options.pipeline.onSessionStart(context, endpoint.user);
       } catch (err) {
         upstream.socket.destroy();
+        throw err;
+      }
+      try {
+        await settings.record(this.#options.pipeline, context);
+      } catch (err) {
+        upstream.socket.destroy();
+        this.#options.pipeline.onSessionEnd(context, {
+          upstreamUser: endpoint.user,
+          reason: SessionEndReason.error,
+          bytesIn: 0,
+          bytesOut: 0,
+          durationMs: 0,
+          statements: 0,
+        });
         throw err;
       }
       if (clientSocket.destroyed) {

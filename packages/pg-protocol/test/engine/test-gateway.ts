@@ -2,6 +2,7 @@ import type { SecureContext } from 'node:tls';
 import pino from 'pino';
 import {
   GatewayError,
+  type AuditTrail,
   Pipeline,
   SessionRegistry,
   type CredentialVerifier,
@@ -45,6 +46,7 @@ export interface TestGatewayOptions {
   readonly analyser?: StatementAnalyser;
   readonly maxMessageSize?: number;
   readonly targets?: Record<string, { environment: string; database: string }>;
+  readonly audit?: AuditTrail;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -83,6 +85,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     analysers: options.analyser ? { postgres: options.analyser } : {},
     policy: options.policy ?? allowAll,
     logger,
+    audit: options.audit ?? null,
   });
   const engine = new PostgresEngine({
     host: '127.0.0.1',
