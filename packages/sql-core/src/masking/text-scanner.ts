@@ -52,18 +52,24 @@ function resolve(spans: Span[], priority: ReadonlyMap<string, number>): Span[] {
       b.end - b.start - (a.end - a.start) ||
       a.start - b.start,
   );
+  // Kept spans sorted by start, none overlapping: a candidate can only overlap its neighbours there
+  // (found by binary search), so a cell with thousands of matches costs n log n, not n².
   const kept: Span[] = [];
   for (const s of spans) {
-    let overlaps = false;
-    for (const k of kept) {
-      if (s.start < k.end && k.start < s.end) {
-        overlaps = true;
-        break;
-      }
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((kept[mid] as Span).start < s.start) lo = mid + 1;
+      else hi = mid;
     }
-    if (!overlaps) kept.push(s);
+    const before = kept[lo - 1];
+    const after = kept[lo];
+    if ((before !== undefined && before.end > s.start) || (after !== undefined && after.start < s.end))
+      continue;
+    kept.splice(lo, 0, s);
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return kept;
 }
 
 const priorities = new WeakMap<readonly ValueDetector[], ReadonlyMap<string, number>>();

@@ -27,10 +27,13 @@ function urlPasswords(text: string, out: Span[]): void {
     const authorityStart = m.index + m[0].length;
     let end = authorityStart;
     while (end < text.length && !isAuthorityEnd(text.charCodeAt(end))) end++;
-    const at = text.lastIndexOf('@', end - 1);
+    // Within the authority only: searches of the whole text for every URL would cost quadratic time.
+    let at = end - 1;
+    while (at >= authorityStart && text.charCodeAt(at) !== 64 /* @ */) at--;
     if (at < authorityStart) return;
-    const colon = text.indexOf(':', authorityStart);
-    if (colon < 0 || colon >= at || colon + 1 === at) return;
+    let colon = authorityStart;
+    while (colon < at && text.charCodeAt(colon) !== 58 /* : */) colon++;
+    if (colon >= at || colon + 1 === at) return;
     out.push({ start: colon + 1, end: at, detector: 'connection_string' });
   });
 }

@@ -51,15 +51,22 @@ function validDomain(domain: string): boolean {
   return parse(domain.toLowerCase(), TLD_PARSE).isIcann === true;
 }
 
-/** Whether `i` lies in the authority of a `scheme://` URL (no space or `/` since the `://`). */
+/** How far back an authority is looked for: past it the `@` is read as an address (masked, the safe side). */
+const MAX_AUTHORITY = 512;
+
+/**
+ * Whether `i` lies in the authority of a `scheme://` URL (no space or `/`
+ * since the `://`). Read backwards to the nearest `/` or space only, and
+ * never further than MAX_AUTHORITY: a search of the whole text for every
+ * `@` would cost quadratic time on a long cell.
+ */
 function inUrlAuthority(text: string, i: number): boolean {
-  const p = text.lastIndexOf('://', i);
-  if (p < 0) return false;
-  for (let k = p + 3; k < i; k++) {
+  for (let k = i - 1; k >= 0 && i - k <= MAX_AUTHORITY; k--) {
     const c = text.charCodeAt(k);
-    if (c === 47 || c <= 32) return false;
+    if (c === 47) return k >= 2 && text.charCodeAt(k - 1) === 47 && text.charCodeAt(k - 2) === 58;
+    if (c <= 32) return false;
   }
-  return true;
+  return false;
 }
 
 /** Finds the address around the `@` at `at`, or null. */
