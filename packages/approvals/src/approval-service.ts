@@ -26,12 +26,13 @@ import { DecisionHub, type CheckResult } from './waiting/decision-hub';
 
 const EXPIRED_REASON = 'no decision was made before the approval timeout';
 const CLOSE_TIMEOUT_MS = 5000;
-/** sql-core's `ApprovalWithdrawReason` values (types only may be imported from sql-core). */
-const WITHDRAW_REASONS: readonly string[] = [
-  'canceled',
-  'session_closed',
-  'shutdown',
-] satisfies ApprovalWithdrawReason[];
+/** sql-core's `ApprovalWithdrawReason` values (types only may be imported from sql-core); a new one fails to compile here. */
+const WITHDRAW_REASONS: readonly string[] = Object.keys({
+  canceled: true,
+  session_closed: true,
+  terminated: true,
+  shutdown: true,
+} satisfies Record<ApprovalWithdrawReason, true>);
 
 export interface ListOptions {
   readonly status?: ApprovalStatus;
@@ -257,9 +258,10 @@ export class ApprovalService {
   }
 
   /**
-   * The client cancelled (`canceled`), went away (`session_closed`) or the
-   * gateway is going (`shutdown`): the request ends as withdrawn if it is
-   * still pending, and is answered unchanged otherwise.
+   * The client cancelled (`canceled`), went away (`session_closed`), an
+   * operator ended its session (`terminated`) or the gateway is going
+   * (`shutdown`): the request ends as withdrawn if it is still pending, and
+   * is answered unchanged otherwise.
    */
   async withdraw(id: string, why: ApprovalWithdrawReason, by?: Principal): Promise<ApprovalRequest> {
     checkId(id);

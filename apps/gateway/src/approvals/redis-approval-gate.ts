@@ -13,6 +13,7 @@ import {
   type ApprovalGateOutcome,
   type ApprovalGateRequest,
   type ApprovalGateTicket,
+  type ApprovalWithdrawReason,
   type AuditTrail,
   type SessionContext,
 } from '@gatehouse/sql-core';
@@ -138,7 +139,7 @@ export class RedisApprovalGate implements ApprovalGate {
     return { status: decision.status, approvalId, by: decision.by, reason: decision.reason };
   }
 
-  async withdraw(approvalId: string, why: 'canceled' | 'session_closed'): Promise<void> {
+  async withdraw(approvalId: string, why: ApprovalWithdrawReason): Promise<void> {
     this.#held.delete(approvalId);
     const done = this.#o.service.withdraw(approvalId, why);
     this.#withdrawing.add(done);

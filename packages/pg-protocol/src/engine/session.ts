@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import {
   GatewayError,
+  HoldAborted,
   PreparedStatements,
   type SessionContext,
   type SessionEndReason,
@@ -192,10 +193,8 @@ export class PostgresSession implements SessionHandle {
   cancel(): void {
     if (this.#closed) return;
     // Held for approval: nothing runs upstream yet; withdraw instead.
-    if (
-      this.#clientRelay.abortWaiting(new GatewayError('canceled', 'canceling statement due to user request'))
-    )
-      return;
+    const why = new HoldAborted('canceled', 'canceling statement due to user request');
+    if (this.#clientRelay.abortWaiting(why)) return;
     sendUpstreamCancel(this.#endpoint, this.#upstreamKey, {
       signal: AbortSignal.timeout(this.#options.connectTimeoutMs),
       maxMessageSize: this.#options.maxMessageSize,
@@ -206,7 +205,7 @@ export class PostgresSession implements SessionHandle {
     if (this.#closed) return;
     this.#closed = true;
     this.#relay.close();
-    this.#clientRelay.abortWaiting(new GatewayError('canceled', 'the client went away'));
+    this.#clientRelay.abortWaiting(HoldAborted.sessionEnded(this.#endReason, 'the session ended'));
     this.context.logger.debug({ reason }, 'session closed');
     this.#options.pipeline.onSessionEnd(this.context, {
       upstreamUser: this.#endpoint.user,

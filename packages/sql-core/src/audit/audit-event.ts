@@ -206,9 +206,15 @@ export interface ApprovalExpiredEvent extends EventBase<'approval.expired'> {
   readonly approval_id: string;
 }
 
+/** Why a pending approval request was withdrawn (its statement will never run). */
 export const ApprovalWithdrawReason = {
+  /** The client cancelled the held statement (PostgreSQL CancelRequest, MySQL KILL QUERY). */
   canceled: 'canceled',
+  /** The client disconnected, or the session ended on an error or a lost upstream. */
   sessionClosed: 'session_closed',
+  /** An operator ended the session (DELETE /v1/sessions/:id). */
+  terminated: 'terminated',
+  /** The gateway stopped (or restarted, for requests an earlier run held). */
   shutdown: 'shutdown',
 } as const;
 export type ApprovalWithdrawReason = (typeof ApprovalWithdrawReason)[keyof typeof ApprovalWithdrawReason];

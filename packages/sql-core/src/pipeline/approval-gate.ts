@@ -1,4 +1,6 @@
 import type { StatementFacts } from '../analysis/statement-facts';
+import type { ApprovalWithdrawReason, SessionEndReason } from '../audit/audit-event';
+import { GatewayError } from '../errors/gateway-error';
 import type { StatementEvent } from './statement-event';
 
 /** What the pipeline asks of the approvals service when a rule says `review`. */
@@ -34,8 +36,33 @@ export interface ApprovalGate {
   request(request: ApprovalGateRequest, signal: AbortSignal): Promise<ApprovalGateTicket>;
   /** Resolves with the final status; rejects with the signal's reason when aborted. */
   wait(approvalId: string, signal: AbortSignal): Promise<ApprovalGateOutcome>;
-  /** The client cancelled or went away while waiting. */
-  withdraw(approvalId: string, why: 'canceled' | 'session_closed'): Promise<void>;
+  /** The statement stopped waiting before a decision: cancelled, disconnected, terminated, shut down. */
+  withdraw(approvalId: string, why: ApprovalWithdrawReason): Promise<void>;
   /** The approved statement is being sent upstream now. */
   executed(approvalId: string): void;
+}
+
+/**
+ * What an engine aborts a held statement's signal with: why it stopped
+ * waiting, so the request is withdrawn with its real cause.
+ */
+export class HoldAborted extends GatewayError {
+  constructor(
+    readonly why: ApprovalWithdrawReason,
+    message: string,
+  ) {
+    super('canceled', message);
+  }
+
+  /** The session ended while the statement was held: the cause its end reason gives. */
+  static sessionEnded(end: SessionEndReason, message: string): HoldAborted {
+    const why: ApprovalWithdrawReason =
+      end === 'terminated' ? 'terminated' : end === 'shutdown' ? 'shutdown' : 'session_closed';
+    return new HoldAborted(why, message);
+  }
+}
+
+/** The withdraw cause an aborted signal carries; `canceled` when it names none. */
+export function withdrawReasonOf(abortReason: unknown): ApprovalWithdrawReason {
+  return abortReason instanceof HoldAborted ? abortReason.why : 'canceled';
 }

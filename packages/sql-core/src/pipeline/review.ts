@@ -1,7 +1,7 @@
 import type { StatementFacts } from '../analysis/statement-facts';
 import { GatewayError } from '../errors/gateway-error';
 import type { PolicyVerdict } from '../policy/policy';
-import type { ApprovalGate } from './approval-gate';
+import { withdrawReasonOf, type ApprovalGate } from './approval-gate';
 import type { AuditTrail } from './audit-trail';
 import type { AllowDecision, Decision, ReviewDecision } from './decision';
 import type { StatementHooks } from './statement-hooks';
@@ -82,7 +82,7 @@ export async function reviewStatement(input: ReviewInput): Promise<Decision> {
     outcome = await gate.wait(ticket.approvalId, hooks.signal);
   } catch (err) {
     if (hooks.signal.aborted) {
-      await gate.withdraw(ticket.approvalId, 'canceled').catch(() => undefined);
+      await gate.withdraw(ticket.approvalId, withdrawReasonOf(hooks.signal.reason)).catch(() => undefined);
       throw new GatewayError(
         'canceled',
         `canceling statement held for approval ${ticket.approvalId} at user request`,
