@@ -51,3 +51,41 @@ export function notPendingMessage(id: string, status: ApprovalStatus): string {
     ? `approval ${id} has expired; decisions are no longer accepted`
     : `approval ${id} is already ${status}; decisions are no longer accepted`;
 }
+
+/**
+ * Why the store refused a decision on `id` by `subject`, as the error the
+ * caller gets; null when the decision was taken (`ok`).
+ */
+export function decisionRefusal(
+  id: string,
+  subject: string,
+  reply: { readonly outcome: string; readonly status: string },
+): ApprovalError | null {
+  const details = { approvalId: id, status: reply.status as ApprovalStatus };
+  switch (reply.outcome) {
+    case 'ok':
+      return null;
+    case 'not_found':
+      return new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
+    case 'self_approval':
+      return new ApprovalError(
+        'self_approval',
+        `${subject} requested approval ${id} and cannot approve it; another approver must`,
+        details,
+      );
+    case 'not_approver':
+      return new ApprovalError(
+        'not_approver',
+        `${subject} is in none of the approver groups of approval ${id}`,
+        details,
+      );
+    case 'not_pending':
+      return new ApprovalError('not_pending', notPendingMessage(id, details.status), details);
+    default:
+      return new ApprovalError(
+        'store_unavailable',
+        `approval ${id}: unexpected store answer ${reply.outcome}`,
+        details,
+      );
+  }
+}

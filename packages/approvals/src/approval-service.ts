@@ -1,7 +1,7 @@
 import type { ApprovalWithdrawReason } from '@gatehouse/sql-core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ApprovalError, notPendingMessage } from './approval-error';
+import { ApprovalError, decisionRefusal } from './approval-error';
 import type { ApprovalEventListener } from './approval-event';
 import { ApprovalQueues } from './approval-queues';
 import type {
@@ -21,10 +21,10 @@ import { ApprovalStore } from './store/approval-store';
 import { ApprovalKeys } from './store/keys';
 import type { HistoryEntryInput } from './store/record-codec';
 import { closeConnection, createConnection, whenReady } from './store/redis-connection';
+import { EXPIRED_REASON, RequestExpiry } from './request-expiry';
 import { newApprovalId, ulid } from './ulid';
 import { DecisionHub, type CheckResult } from './waiting/decision-hub';
 
-const EXPIRED_REASON = 'no decision was made before the approval timeout';
 const CLOSE_TIMEOUT_MS = 5000;
 /** sql-core's `ApprovalWithdrawReason` values (types only may be imported from sql-core); a new one fails to compile here. */
 const WITHDRAW_REASONS: readonly string[] = Object.keys({
@@ -63,8 +63,7 @@ export class ApprovalService {
   /** Made once the BullMQ connection is first ready: BullMQ misbehaves on close if it never connected. */
   #queues: ApprovalQueues | null = null;
   readonly #events: EventDispatch;
-  /** Expiry of requests created here, so a wait is bounded even if its first read fails. */
-  readonly #expiryHints = new Map<string, { expiresAtMs: number; now: number }>();
+  readonly #expiry: RequestExpiry;
   #state: 'new' | 'started' | 'closed' = 'new';
 
   constructor(options: ApprovalServiceOptions) {
@@ -85,6 +84,7 @@ export class ApprovalService {
     this.#subscriber = createConnection(settings, 'subscriber', this.#log);
     this.#bull = createConnection(settings, 'bullmq', this.#log);
     this.#store = new ApprovalStore(this.#command, this.#keys, this.#o.retentionMs, this.#o.connectTimeoutMs);
+    this.#expiry = new RequestExpiry(this.#store, this.#events, this.#log);
     this.#hub = new DecisionHub({
       subscriber: this.#subscriber,
       channel: this.#keys.channel,
@@ -92,7 +92,7 @@ export class ApprovalService {
       recheckIntervalMs: this.#o.recheckIntervalMs,
       check: (ids) => this.#check(ids),
       expire: async (id) => {
-        const r = await this.#expire(id);
+        const r = await this.#expiry.expire(id);
         return 'notDueMs' in r ? r.notDueMs : (finalDecisionOf(r.request) ?? 0);
       },
     });
@@ -117,7 +117,7 @@ export class ApprovalService {
     this.#bull.once('ready', () => {
       if (this.#state !== 'started') return;
       const queues = new ApprovalQueues(this.#bull, this.#keys.bullPrefix, this.#o.notifications, this.#log);
-      if (this.#o.runWorkers) queues.startWorkers((id) => this.#expireForWorker(id), this.#o.webhooks);
+      if (this.#o.runWorkers) queues.startWorkers((id) => this.#expiry.forWorker(id), this.#o.webhooks);
       this.#queues = queues;
     });
     this.#command
@@ -186,7 +186,7 @@ export class ApprovalService {
     if (reply.outcome !== 'ok')
       throw new ApprovalError('store_unavailable', `approval ${id} could not be stored (${reply.outcome})`);
     const expiresAtMs = reply.extra;
-    this.#expiryHints.set(id, { expiresAtMs, now: reply.at });
+    this.#expiry.remember(id, { expiresAtMs, now: reply.at });
     (
       this.#queues?.scheduleExpiry(id, expiresAtMs - reply.at) ??
       Promise.reject(new Error('queues not connected'))
@@ -222,7 +222,7 @@ export class ApprovalService {
       throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
     const { request, serverNow } = stored;
     if (request.status === 'pending' && serverNow >= Date.parse(request.expiresAt)) {
-      const r = await this.#expire(id);
+      const r = await this.#expiry.expire(id);
       if ('request' in r) return r.request;
     }
     return request;
@@ -240,7 +240,7 @@ export class ApprovalService {
       if (stored === null) continue;
       let r = stored.request;
       if (r.status === 'pending' && stored.serverNow >= Date.parse(r.expiresAt)) {
-        const expired = await this.#expire(r.id);
+        const expired = await this.#expiry.expire(r.id);
         if ('request' in expired) r = expired.request;
       }
       if (options.status === undefined || r.status === options.status) out.push(r);
@@ -282,7 +282,7 @@ export class ApprovalService {
       throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
     const request = await this.get(id);
     if (reply.changed) {
-      this.#expiryHints.delete(id);
+      this.#expiry.forget(id);
       await this.#events.emit('withdrawn', request, by ?? null, why, new Date(reply.at).toISOString());
     }
     return request;
@@ -325,7 +325,7 @@ export class ApprovalService {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#hub.wait(id, signal, this.#expiryHints.get(id));
+    return this.#hub.wait(id, signal, this.#expiry.hint(id));
   }
 
   /** The CI grant covering a retry of exactly this text by this subject, or null. */
@@ -372,41 +372,13 @@ export class ApprovalService {
     checkId(id);
     const { by, reason } = checkDecision(kind, input);
     const reply = await this.#store.decide(id, kind, by, reason, this.instanceId, EXPIRED_REASON);
-    const details = { approvalId: id, status: reply.status as ApprovalStatus };
-    switch (reply.outcome) {
-      case 'not_found':
-        throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
-      case 'self_approval':
-        throw new ApprovalError(
-          'self_approval',
-          `${by.subject} requested approval ${id} and cannot approve it; another approver must`,
-          details,
-        );
-      case 'not_approver':
-        throw new ApprovalError(
-          'not_approver',
-          `${by.subject} is in none of the approver groups of approval ${id}`,
-          details,
-        );
-      case 'not_pending':
-        if (reply.changed) await this.#afterExpiry(id, reply.at);
-        throw new ApprovalError(
-          'not_pending',
-          notPendingMessage(id, reply.status as ApprovalStatus),
-          details,
-        );
-      case 'ok':
-        break;
-      default:
-        throw new ApprovalError(
-          'store_unavailable',
-          `approval ${id}: unexpected store answer ${reply.outcome}`,
-          details,
-        );
-    }
+    // A decision on a request found past its expiry expired it: that is news too.
+    if (reply.outcome === 'not_pending' && reply.changed) await this.#expiry.expired(id, reply.at);
+    const refused = decisionRefusal(id, by.subject, reply);
+    if (refused) throw refused;
     const request = await this.get(id);
     if (reply.changed) {
-      if (request.status !== 'pending') this.#expiryHints.delete(id);
+      if (request.status !== 'pending') this.#expiry.forget(id);
       this.#log.info(
         { approvalId: id, decision: kind, by: by.subject, status: request.status },
         'approval decision',
@@ -420,44 +392,6 @@ export class ApprovalService {
       );
     }
     return request;
-  }
-
-  /** pending + past expiry -> expired (Redis clock). Answers the request, or how long until it is due. */
-  async #expire(id: string): Promise<{ request: ApprovalRequest } | { notDueMs: number }> {
-    const reply = await this.#store.transition(
-      id,
-      'expired',
-      { type: 'expired', by: null, reason: EXPIRED_REASON },
-      true,
-    );
-    if (reply.outcome === 'not_found')
-      throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
-    if (reply.outcome === 'not_due') return { notDueMs: reply.extra };
-    if (reply.changed) return { request: await this.#afterExpiry(id, reply.at) };
-    const stored = await this.#store.read(id);
-    if (stored === null)
-      throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
-    return { request: stored.request };
-  }
-
-  async #expireForWorker(id: string): Promise<{ notDueMs: number } | null> {
-    try {
-      const r = await this.#expire(id);
-      return 'notDueMs' in r ? r : null;
-    } catch (err) {
-      if (err instanceof ApprovalError && err.code === 'not_found') return null; // past retention: nothing to do
-      throw err;
-    }
-  }
-
-  async #afterExpiry(id: string, atMs: number): Promise<ApprovalRequest> {
-    this.#expiryHints.delete(id);
-    const stored = await this.#store.read(id);
-    if (stored === null)
-      throw new ApprovalError('not_found', `approval ${id} does not exist`, { approvalId: id });
-    this.#log.info({ approvalId: id }, 'approval expired');
-    await this.#events.emit('expired', stored.request, null, EXPIRED_REASON, new Date(atMs).toISOString());
-    return stored.request;
   }
 
   async #check(ids: readonly string[]): Promise<Map<string, CheckResult>> {
