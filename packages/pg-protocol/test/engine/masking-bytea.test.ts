@@ -78,6 +78,16 @@ describe('masking bytea values', () => {
     }
   });
 
+  it('masks a bytea cast to text (its hex) as the bytea', async () => {
+    const r = await dev.query(`select attachment::text as t, digest::text as d from ${T} where id = 1`);
+    expect(r.rows).toEqual([
+      {
+        t: `\\x${Buffer.from(NOTE_MASKED).toString('hex')}`,
+        d: `\\x${sha256('jane.doe@example.com').toString('hex')}`,
+      },
+    ]);
+  });
+
   it('masks the bytes in binary results (Bind with result format 1)', async () => {
     const r = await extendedQuery(
       gw.port,

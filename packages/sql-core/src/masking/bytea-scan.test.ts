@@ -97,6 +97,16 @@ describe('bytea columns are scanned (their bytes as text) and masked by name', (
     expect(d?.masker(hex(PNG))).toBe('\\x');
   });
 
+  it('scans a text value that is a bytea cast to text (its \\x hex) as the bytea', () => {
+    const m = createColumnMasker('scan', { type: 'text', column: 't' });
+    expect(m(hex(note))).toBe(hex(Buffer.from(masked)));
+    const src = Buffer.from(hex(note), 'latin1');
+    expect(m.mayChange?.(src, 0, src.length)).toBe(true);
+    expect(m(hex(SHA256))).toBe(hex(SHA256));
+    // Not hex after all: scanned as the text it is.
+    expect(m('\\xyz jane.doe@example.com')).toBe('\\xyz j***@example.com');
+  });
+
   it('MySQL binary strings are their bytes: scanned when they read as text', () => {
     const m = createColumnMasker('scan', { type: 'bytea' }, { dialect: 'mysql' });
     expect(m('mail jane.doe@example.com')).toBe('mail j***@example.com');

@@ -43,6 +43,9 @@ export type MaskedColumn = ColumnShape & { readonly column?: string };
 export type MaskHow = ColumnClassification | 'scan' | 'redact' | 'deterministic' | 'last4';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+/** `\x`: how a bytea's hex text starts. */
+const BACKSLASH = 0x5c;
+const X = 0x78;
 const identity: ColumnMasker = (v) => v;
 
 /** A value of the type that hides everything and that a client still parses. */
@@ -113,11 +116,27 @@ function scanMasker(shape: MaskedColumn, options: MaskOptions): ColumnMasker {
     mayHaveSpans(src, start, end, scan);
   switch (shape.type) {
     case 'text':
-    case 'other':
-      return Object.assign(
-        fitted((v) => maskText(v, scan), shape),
-        { mayChange },
-      );
+    case 'other': {
+      if (options.dialect === 'mysql')
+        return Object.assign(
+          fitted((v) => maskText(v, scan), shape),
+          { mayChange },
+        );
+      // A bytea cast to text (`attachment::text`) is its `\x` hex: its bytes are scanned as the bytea's would be.
+      const hex = byteaScanMasker(scan, 'postgres');
+      const hexMayChange = hex.mayChange as NonNullable<ColumnMasker['mayChange']>;
+      const mask = (v: string): string => {
+        if (v.charCodeAt(0) === BACKSLASH && v.charCodeAt(1) === X) {
+          const masked = hex(v);
+          if (masked !== v) return masked;
+        }
+        return maskText(v, scan);
+      };
+      const check = (src: Uint8Array, start: number, end: number): boolean =>
+        mayChange(src, start, end) ||
+        (src[start] === BACKSLASH && src[start + 1] === X && hexMayChange(src, start, end));
+      return Object.assign(fitted(mask, shape), { mayChange: check });
+    }
     case 'array':
       // Masks never add quotes, braces, commas or backslashes, so spans can be replaced in the literal itself.
       return Object.assign((v: string) => maskText(v, scan), { mayChange });
