@@ -207,6 +207,7 @@ export class PostgresSession implements SessionHandle {
     this.#relay.close();
     this.#clientRelay.abortWaiting(HoldAborted.sessionEnded(this.#endReason, 'the session ended'));
     this.context.logger.debug({ reason }, 'session closed');
+    this.#abandonStatements();
     this.#options.pipeline.onSessionEnd(this.context, {
       upstreamUser: this.#endpoint.user,
       reason: this.#endReason,
@@ -223,6 +224,28 @@ export class PostgresSession implements SessionHandle {
       this.#upstream.destroy();
     }, 1000).unref();
     this.#onClose(this);
+  }
+
+  /**
+   * Statements forwarded and not answered when the session closes get their
+   * outcome now, status `unknown` (whether they ran to completion is not
+   * known): every intent of a forwarded statement has an outcome.
+   */
+  #abandonStatements(): void {
+    const now = performance.now();
+    for (const unit of this.#tracker.abandon()) {
+      for (const s of unit.statements) {
+        if (s.decision.action !== 'allow') continue;
+        this.#options.pipeline.onStatementEnd(s.event, {
+          rowsReturned: unit.rowsReturned > 0 ? unit.rowsReturned : null,
+          rowsAffected: unit.rowsAffected,
+          // The upstream's last word, if it had one (a FATAL before it closed).
+          sqlstate: unit.errorCode,
+          durationMs: now - s.startedAt,
+          unanswered: true,
+        });
+      }
+    }
   }
 
   // ---- data from either side ----

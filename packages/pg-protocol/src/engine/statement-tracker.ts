@@ -61,6 +61,18 @@ export class StatementTracker {
     return this.#units.shift();
   }
 
+  /**
+   * The session is closing: every unit still waiting for its ReadyForQuery,
+   * then the extended statements not yet closed by a Sync. Leaves the tracker empty.
+   */
+  abandon(): SyncUnit[] {
+    const units = this.#units.splice(0);
+    if (this.#open.length > 0)
+      units.push({ statements: this.#open, rowsReturned: 0, rowsAffected: null, errorCode: null });
+    this.#open = [];
+    return units;
+  }
+
   get idle(): boolean {
     return this.#units.length === 0 && this.#open.length === 0;
   }

@@ -139,7 +139,17 @@ export interface StatementIntentEvent extends EventBase<'statement.intent'> {
   readonly sql_text?: string;
 }
 
-export const StatementStatus = { ok: 'ok', error: 'error', canceled: 'canceled' } as const;
+/**
+ * How a forwarded statement ended. `unknown`: the session closed (client
+ * gone, session terminated, upstream lost) before the upstream answered, so
+ * whether it ran to completion is not known; its rows are those relayed so far.
+ */
+export const StatementStatus = {
+  ok: 'ok',
+  error: 'error',
+  canceled: 'canceled',
+  unknown: 'unknown',
+} as const;
 export type StatementStatus = (typeof StatementStatus)[keyof typeof StatementStatus];
 
 export interface AuditMaskedColumn {

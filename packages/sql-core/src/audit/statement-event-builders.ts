@@ -136,6 +136,8 @@ export interface StatementResult {
   readonly sqlstate: string | null;
   readonly durationMs: number;
   readonly masked?: readonly AuditMaskedColumn[];
+  /** The session closed before the upstream answered (status `unknown`). */
+  readonly unanswered?: boolean;
 }
 
 export function statementOutcomeEvent(
@@ -144,8 +146,13 @@ export function statementOutcomeEvent(
   result: StatementResult,
   time: Date = new Date(),
 ): StatementOutcomeEvent {
-  const status: StatementStatus =
-    result.sqlstate === null ? 'ok' : CANCELED_SQLSTATES.has(result.sqlstate) ? 'canceled' : 'error';
+  const status: StatementStatus = result.unanswered
+    ? 'unknown'
+    : result.sqlstate === null
+      ? 'ok'
+      : CANCELED_SQLSTATES.has(result.sqlstate)
+        ? 'canceled'
+        : 'error';
   // Members in canonical order (see canonical-json.ts), so the record is serialised as built.
   return {
     type: 'statement.outcome',
