@@ -3,14 +3,6 @@ import type { ApprovalEventListener, ApprovalServiceOptions, WebhookTarget } fro
 import type { Logger } from 'pino';
 import type { ApprovalsConfig, GatehouseConfig } from '../config';
 
-/**
- * Environment variable naming the Redis key prefix (default
- * `gatehouse:approvals`): deployments, or test runs, sharing one Redis keep
- * apart by giving each its own prefix. Every process of one deployment must
- * use the same value, or decisions never reach the waiting statement.
- */
-export const APPROVALS_KEY_PREFIX_ENV = 'GATEHOUSE_APPROVALS_KEY_PREFIX';
-
 /** Which process a service belongs to: an engine process (0 single, 1..N workers) or the control API. */
 export type ApprovalRole = { readonly worker: number } | 'control';
 
@@ -87,10 +79,9 @@ export function approvalServiceOptions(
   config: ApprovalsConfig,
   settings: ApprovalServiceSettings,
 ): ApprovalServiceOptions {
-  const prefix = settings.env[APPROVALS_KEY_PREFIX_ENV];
   return {
     redis: config.redis,
-    ...(prefix ? { keyPrefix: prefix } : {}),
+    keyPrefix: config.key_prefix,
     instanceId: settings.instanceId,
     defaults: {
       approvers: config.approvers,

@@ -209,6 +209,11 @@ export interface WebhookConfig {
 export interface ApprovalsConfig {
   /** redis:// or rediss:// URL, without a password. */
   readonly redis: string;
+  /**
+   * Prefix of every Redis key (requests, indexes, grants, queues). Deployments sharing one Redis
+   * keep apart with their own; every process of one deployment must use the same.
+   */
+  readonly key_prefix: string;
   readonly approvers: readonly string[];
   readonly required: number;
   /** How long a request waits before it expires, ms. */

@@ -112,6 +112,7 @@ limits: { max_message_size: 1MiB, connect_timeout: 5s, auth_timeout: 30s, shutdo
       expect(c.policy.rules[3]!.when).toEqual({ identities: ['alice'], unknown: true });
       expect(c.approvals).toEqual({
         redis: 'redis://127.0.0.1:6379',
+        key_prefix: 'gatehouse:approvals',
         approvers: ['dba'],
         required: 2,
         timeout: 900_000,
@@ -196,6 +197,7 @@ describe('parseConfig: errors name the key and what to write', () => {
     ['a webhook with plain headers', withExtra('approvals: { redis: "redis://h", approvers: [dba], webhooks: [ { name: a, url: "https://x", headers: { Authorization: "Bearer s3cret" } } ] }'), 'approvals.webhooks[0]: unknown key "headers": header values may be secrets'],
     ['duplicate webhook names', withExtra('approvals: { redis: "redis://h", approvers: [dba], webhooks: [ { name: a, url: "https://x" }, { name: a, url: "https://y" } ] }'), 'approvals.webhooks[1].name: webhook "a" is listed twice'],
     ['grant on a deny rule', withExtra('policy: { rules: [ { id: r1, action: deny, grant: true } ] }'), 'policy.rules[0].grant: grant only applies to action: review; remove it'],
+    ['a key prefix with a space', withExtra('approvals: { redis: "redis://h", approvers: [dba], key_prefix: "team b" }'), 'approvals.key_prefix: expected a Redis key prefix such as gatehouse:approvals: 1-200 characters, no spaces or braces'],
     ['approvals without approvers', withExtra('approvals: { redis: "redis://127.0.0.1:6379", approvers: [] }'), 'approvals.approvers: expected at least one approver group'],
     ['an audit mode that does not exist', withExtra('audit: { on_failure: ignore }'), 'audit.on_failure: expected refuse (statements are refused when the audit cannot be written) or allow, got "ignore"'],
     ['a group in unmasked and strict', withExtra('masking: { unmasked_groups: [a], strict_groups: [a] }'), 'masking.strict_groups: group a is also in unmasked_groups; keep it in one'],

@@ -148,6 +148,10 @@ export const approvalsSchema = section(
       .refine((s) => !/^rediss?:\/\/[^/@]*:[^/@]+@/i.test(s), {
         error: 'the Redis URL must not carry a password; the config file never holds secrets',
       }),
+    key_prefix: z
+      .string({ error: expecting('a Redis key prefix such as gatehouse:approvals') })
+      .regex(/^[^\s{}]{1,200}$/, { error: 'expected a Redis key prefix such as gatehouse:approvals: 1-200 characters, no spaces or braces' })
+      .default('gatehouse:approvals'),
     approvers: nameList('group name').refine((l) => l.length > 0, { error: 'expected at least one approver group' }),
     required: requiredApprovals().default(1),
     timeout: duration(10_000, 7 * 86_400_000).default(15 * 60_000),

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APPROVALS_KEY_PREFIX_ENV } from '../../src/approvals/approval-settings';
 import { freePort } from '../../src/testing/free-port';
 import { tempDir } from '../../src/testing/test-support';
 import {
@@ -44,7 +43,7 @@ describe('approvals with workers: 2', () => {
       ),
     );
     gateway = spawn(process.execPath, [MAIN, 'start', '--config', join(tmp.dir, 'gatehouse.yaml')], {
-      env: { ...process.env, [APPROVALS_KEY_PREFIX_ENV]: prefix, GATEHOUSE_LOG_LEVEL: 'info' },
+      env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     gateway.stdout!.on('data', (d: Buffer) => (output += d.toString()));

@@ -4,7 +4,6 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { APPROVALS_KEY_PREFIX_ENV } from '../../src/approvals/approval-settings';
 import { startGateway, type RunningGateway } from '../../src/runtime';
 import { freePort } from '../../src/testing/free-port';
 import { memoryLogger, tempDir } from '../../src/testing/test-support';
@@ -47,7 +46,12 @@ export interface GatewayConfigOptions {
   readonly withoutApprovals?: boolean;
   /** Worker processes when run by `gatehouse start` (startGateway runs one process whatever this says). */
   readonly workers?: number;
+  /** approvals.key_prefix; this test file's (useKeyPrefix) unless given. */
+  readonly keyPrefix?: string;
 }
+
+/** The key prefix useKeyPrefix chose for this test file (jest loads this module once per file). */
+let filePrefix: string | null = null;
 
 export function gatewayConfig(o: GatewayConfigOptions): string {
   const tokens = (Object.keys(PEOPLE) as Person[])
@@ -77,6 +81,7 @@ ${
     ? ''
     : `approvals:
   redis: ${o.redis ?? REDIS_URL}
+  ${(o.keyPrefix ?? filePrefix) === null ? '' : `key_prefix: "${o.keyPrefix ?? filePrefix}"`}
   approvers: [dba]
   ${o.approvalsExtra ?? ''}`
 }
@@ -100,11 +105,10 @@ export async function deleteKeys(prefix: string): Promise<void> {
   }
 }
 
-/** A Redis key prefix for this test file, set in the environment the gateway reads. */
+/** A Redis key prefix for this test file: the configs gatewayConfig writes use it (approvals.key_prefix). */
 export function useKeyPrefix(): string {
-  const prefix = `gh-test-gw-approvals:${randomBytes(6).toString('hex')}`;
-  process.env[APPROVALS_KEY_PREFIX_ENV] = prefix;
-  return prefix;
+  filePrefix = `gh-test-gw-approvals:${randomBytes(6).toString('hex')}`;
+  return filePrefix;
 }
 
 export interface TestGateway {
