@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { GatehouseConfig } from '../config';
+import type { ApprovalsConfig, GatehouseConfig } from '../config';
 
 /**
  * Keys a running process does not apply: its sockets are already bound, its
@@ -22,5 +22,30 @@ export function restartOnlyChanges(current: GatehouseConfig, next: GatehouseConf
   for (const key of ['max_message_size', 'auth_timeout', 'connect_timeout'] as const) {
     if (current.limits[key] !== next.limits[key]) changed.push(`limits.${key}`);
   }
+  changed.push(...approvalsRestartChanges(current.approvals, next.approvals));
   return changed;
+}
+
+/**
+ * The approval services (their Redis connections, key prefix, queues and
+ * webhooks) are opened once per process. What a new request takes (approvers,
+ * required, timeout, grant_window) is read from the running config each time.
+ */
+const APPROVALS_AT_START = [
+  'redis',
+  'key_prefix',
+  'webhooks',
+  'notifications',
+  'retention',
+  'connect_timeout',
+  'command_timeout',
+  'recheck_interval',
+] as const satisfies readonly (keyof ApprovalsConfig)[];
+
+function approvalsRestartChanges(current: ApprovalsConfig | null, next: ApprovalsConfig | null): string[] {
+  // Added or removed: the process keeps the approvals it started with (none, or the old ones).
+  if (current === null || next === null) return current === next ? [] : ['approvals'];
+  return APPROVALS_AT_START.filter((key) => !isDeepStrictEqual(current[key], next[key])).map(
+    (key) => `approvals.${key}`,
+  );
 }
