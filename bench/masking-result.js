@@ -15,8 +15,9 @@
 //   sparse    - six columns, three masked, values that are NULL in 99% of rows: most rows pass as they are
 // Prints per query the median seconds direct and through the gateway, the ratio, the gateway process's
 // CPU seconds for the result (user + system: less disturbed by other load than the wall time), its
-// peak RSS and its RSS before the result. BENCH_CHILD_ARGS passes node flags to the gateway process
-// (`BENCH_CHILD_ARGS=--liftoff-only`); its environment is this one's (`MALLOC_ARENA_MAX=2 node ...`).
+// peak RSS and its RSS before the result. The gateway process runs with `--liftoff-only`, as
+// `gatehouse start` does (apps/gateway/src/main.ts); BENCH_CHILD_ARGS replaces the node flags
+// (`BENCH_CHILD_ARGS=` for none); its environment is this one's (`MALLOC_ARENA_MAX=2 node ...`).
 'use strict';
 const { fork } = require('node:child_process');
 const { readFileSync } = require('node:fs');
@@ -217,7 +218,7 @@ async function main() {
   await admin.query(`analyze ${SCHEMA}.people`);
   console.log('done');
   const child = fork(__filename, ['--gateway'], {
-    execArgv: process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [],
+    execArgv: (process.env.BENCH_CHILD_ARGS ?? '--liftoff-only').split(' ').filter(Boolean),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { port } = await new Promise((resolve) => child.once('message', resolve));
