@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { AuditEvent } from '@gatehouse/sql-core';
 import { startMaskingGateway, type MaskingGateway } from './masking-fixture';
 
