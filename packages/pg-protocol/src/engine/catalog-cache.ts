@@ -1,53 +1,29 @@
 import type { Logger } from 'pino';
-import { analysePostgresDataFlow, type OutputColumn, type UpstreamEndpoint } from '@gatehouse/sql-core';
+import type { OutputColumn, UpstreamEndpoint } from '@gatehouse/sql-core';
 import type { RowField } from '../codec';
 import { CatalogConnection, type CatalogRows } from './catalog-connection';
+import {
+  FIRST_NORMAL_OID,
+  nameLookup,
+  readNames,
+  readRelations,
+  readType,
+  relationLookup,
+  typeLookup,
+  type FunctionInfo,
+  type RelationInfo,
+  type TypeInfo,
+} from './catalog-queries';
 import { connectUpstream } from './upstream-connection';
+import { lineageNames } from './view-lineage';
 
-/** A column of a table, view or composite type (pg_attribute). */
-export interface AttributeInfo {
-  readonly name: string;
-  readonly typeOid: number;
-  readonly typeModifier: number;
-}
-
-/** A relation a RowDescription points at (pg_class), with its columns by attribute number. */
-export interface RelationInfo {
-  readonly oid: number;
-  /** `schema.name`, as masking rules and classification see it. */
-  readonly qualified: string;
-  /** pg_class.relkind: r table, v view, m materialized view, p partitioned, f foreign, c composite type. */
-  readonly kind: string;
-  readonly attributes: ReadonlyMap<number, AttributeInfo>;
-  /** Views and materialized views: the lineage of column n at index n-1, from the view's definition. */
-  readonly viewOutputs: readonly OutputColumn[] | null;
-}
-
-/** A type that is not one of PostgreSQL's built-in ones (an extension's, a domain, an enum, a composite). */
-export interface TypeInfo {
-  readonly oid: number;
-  readonly name: string;
-  /** pg_type.typtype: b base, c composite, d domain, e enum, r range, m multirange, p pseudo. */
-  readonly kind: string;
-  /** pg_type.typcategory: S string, U user-defined, A array, C composite, N numeric, ... */
-  readonly category: string;
-  /** The binary send function's name (`textsend`, `citextsend`, `enum_send`): what its binary format is. */
-  readonly send: string;
-  readonly element: number;
-  readonly base: number;
-  readonly baseModifier: number;
-  /** Composite types: the relation holding their columns. */
-  readonly relation: number;
-}
-
-/** A function a fast-path FunctionCall names by OID (pg_proc). */
-export interface FunctionInfo {
-  readonly oid: number;
-  readonly schema: string;
-  readonly name: string;
-  /** pg_proc.prorettype: the OID of the type it returns. */
-  readonly returnType: number;
-}
+export {
+  FIRST_NORMAL_OID,
+  type AttributeInfo,
+  type FunctionInfo,
+  type RelationInfo,
+  type TypeInfo,
+} from './catalog-queries';
 
 export interface CatalogOptions {
   readonly logger: Logger;
@@ -63,15 +39,23 @@ export interface CatalogOptions {
   readonly retryAfterMs?: number;
 }
 
+/** Views within views followed at most this deep (PostgreSQL allows no cycle; the bound holds anyway). */
+const VIEW_DEPTH = 8;
+/** Lookup rounds of one resolve(): enough for VIEW_DEPTH levels of views and the types under them. */
+const MAX_ROUNDS = VIEW_DEPTH + 4;
+
+/** What resolve() must be asked before a result's columns can be told. */
+export interface CatalogMissing {
+  readonly relations: number[];
+  readonly types: number[];
+  /** Relation names the statement's lineage uses (a view's columns computed over: `upper(who)` FROM contacts). */
+  readonly names: string[];
+}
+
 interface Entry<V> {
   readonly value: V;
   readonly at: number;
 }
-
-/** The highest OID of objects initdb creates: anything above belongs to the database (FirstNormalObjectId). */
-export const FIRST_NORMAL_OID = 16384;
-
-const oidList = (oids: readonly number[]): string => `'{${oids.join(',')}}'::pg_catalog.oid[]`;
 
 /**
  * What result columns are, per target and database: RowDescription's table
@@ -86,6 +70,8 @@ export class CatalogCache {
   readonly #types = new Map<number, Entry<TypeInfo | null>>();
   readonly #descriptions = new Map<string, Entry<RowField[] | null>>();
   readonly #functions = new Map<number, Entry<FunctionInfo | null>>();
+  /** Relation names as statements write them -> the view they name (null: not a view, none, ambiguous). */
+  readonly #names = new Map<string, Entry<number | null>>();
   #connection: Promise<CatalogConnection> | null = null;
   /** Bumped by invalidate(): answers to lookups started before it are not kept. */
   #generation = 0;
@@ -127,18 +113,54 @@ export class CatalogCache {
     return info;
   }
 
-  /** The OIDs of these columns the cache does not know yet (table OIDs, and types that are not built in). */
+  /** The view a relation name of a statement's lineage names: its OID, null when none, undefined when not looked up. */
+  named(name: string): number | null | undefined {
+    return this.#fresh(this.#names, name);
+  }
+
+  /**
+   * What the cache does not know yet about these columns: table OIDs, types
+   * that are not built in, the views those relations' definitions read
+   * (views over views, to VIEW_DEPTH levels), and the relation names the
+   * statement's own lineage uses for columns RowDescription does not name.
+   */
   missing(
     fields: readonly RowField[],
     isBuiltIn: (oid: number) => boolean,
-  ): { relations: number[]; types: number[] } {
+    outputs: readonly OutputColumn[] | null = null,
+  ): CatalogMissing {
     const relations = new Set<number>();
     const types = new Set<number>();
+    const names: string[] = [];
+    const views: number[] = [];
     for (const f of fields) {
-      if (f.tableOid !== 0 && this.relation(f.tableOid) === undefined) relations.add(f.tableOid);
+      if (f.tableOid !== 0) views.push(f.tableOid);
       if (!isBuiltIn(f.typeOid) && this.type(f.typeOid) === undefined) types.add(f.typeOid);
     }
-    return { relations: [...relations], types: [...types] };
+    for (const name of lineageNames(fields, outputs)) {
+      const oid = this.named(name);
+      if (oid === undefined) names.push(name);
+      else if (oid !== null) views.push(oid);
+    }
+    this.#unloaded(views, relations);
+    return { relations: [...relations], types: [...types], names };
+  }
+
+  /** These relations and the views below them (what views' definitions read), where not loaded yet. */
+  #unloaded(start: readonly number[], into: Set<number>): void {
+    const seen = new Set<number>();
+    let level = start;
+    for (let depth = 0; depth <= VIEW_DEPTH && level.length > 0; depth++) {
+      const next: number[] = [];
+      for (const oid of level) {
+        if (seen.has(oid)) continue;
+        seen.add(oid);
+        const rel = this.relation(oid);
+        if (rel === undefined) into.add(oid);
+        else for (const dep of rel?.viewNames?.values() ?? []) if (dep !== null) next.push(dep);
+      }
+      level = next;
+    }
   }
 
   /** True while the catalog is not asked (a recent failure). */
@@ -147,22 +169,30 @@ export class CatalogCache {
   }
 
   /**
-   * Looks up relations and types (and what composite, domain and array
-   * types refer to). Rejects when the catalog cannot be asked; what was
-   * learnt before the failure stays.
+   * Looks up relations, types and relation names (and what composite,
+   * domain and array types refer to, and the views views read). Rejects
+   * when the catalog cannot be asked; what was learnt before the failure
+   * stays.
    */
   async resolve(
     relations: readonly number[],
     types: readonly number[],
     endpoint: UpstreamEndpoint,
+    names: readonly string[] = [],
   ): Promise<void> {
     const generation = this.#generation;
     let wantTypes = types.filter((t) => this.type(t) === undefined);
     let wantRelations = relations.filter((r) => this.relation(r) === undefined);
-    for (let round = 0; round < 4 && (wantTypes.length > 0 || wantRelations.length > 0); round++) {
-      const next = await this.#lookup(wantRelations, wantTypes, endpoint, generation);
-      wantTypes = next.types.filter((t) => this.type(t) === undefined);
-      wantRelations = next.relations.filter((r) => this.relation(r) === undefined);
+    let wantNames = [...new Set(names)].filter((n) => this.named(n) === undefined);
+    for (
+      let round = 0;
+      round < MAX_ROUNDS && (wantTypes.length > 0 || wantRelations.length > 0 || wantNames.length > 0);
+      round++
+    ) {
+      const next = await this.#lookup(wantRelations, wantTypes, wantNames, endpoint, generation);
+      wantNames = [];
+      wantTypes = [...new Set(next.types)].filter((t) => this.type(t) === undefined);
+      wantRelations = [...new Set(next.relations)].filter((r) => this.relation(r) === undefined);
     }
   }
 
@@ -188,6 +218,7 @@ export class CatalogCache {
     this.#types.clear();
     this.#descriptions.clear();
     this.#functions.clear();
+    this.#names.clear();
   }
 
   close(): void {
@@ -221,32 +252,28 @@ export class CatalogCache {
   async #lookup(
     relations: readonly number[],
     types: readonly number[],
+    names: readonly string[],
     endpoint: UpstreamEndpoint,
     generation: number,
   ): Promise<{ relations: number[]; types: number[] }> {
     const statements: string[] = [];
-    if (types.length > 0) {
-      statements.push(
-        'select t.oid, t.typname, t.typtype, t.typcategory, t.typsend::pg_catalog.text, t.typelem, t.typbasetype, ' +
-          `t.typtypmod, t.typrelid from pg_catalog.pg_type t where t.oid = any(${oidList(types)})`,
-      );
-    }
-    if (relations.length > 0) {
-      statements.push(
-        'select c.oid, n.nspname, c.relname, c.relkind, ' +
-          "case when c.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(c.oid) end " +
-          'from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace ' +
-          `where c.oid = any(${oidList(relations)})`,
-        'select a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod from pg_catalog.pg_attribute a ' +
-          `where a.attrelid = any(${oidList(relations)}) and a.attnum > 0 and not a.attisdropped`,
-      );
-    }
-    const sets = await this.#ask((c) => c.query(statements.join('; '), this.#queryTimeout), endpoint);
+    if (types.length > 0) statements.push(typeLookup(types));
+    if (relations.length > 0) statements.push(...relationLookup(relations));
+    const byName = names.length > 0 ? nameLookup(names) : null;
+    if (byName !== null) statements.push(byName);
+    const sets =
+      statements.length > 0
+        ? await this.#ask((c) => c.query(statements.join('; '), this.#queryTimeout), endpoint)
+        : [];
     const keep = generation === this.#generation;
     const next = { relations: [] as number[], types: [] as number[] };
     let i = 0;
     if (types.length > 0) this.#storeTypes(types, sets[i++] ?? [], keep, next);
-    if (relations.length > 0) this.#storeRelations(relations, sets[i] ?? [], sets[i + 1] ?? [], keep, next);
+    if (relations.length > 0) {
+      this.#storeRelations(relations, sets[i] ?? [], sets[i + 1] ?? [], sets[i + 2] ?? [], keep, next);
+      i += 3;
+    }
+    if (names.length > 0) this.#storeNames(names, byName === null ? [] : (sets[i] ?? []), keep, next);
     return next;
   }
 
@@ -258,17 +285,7 @@ export class CatalogCache {
   ): void {
     const found = new Set<number>();
     for (const r of rows) {
-      const info: TypeInfo = {
-        oid: Number(r[0]),
-        name: r[1] ?? '',
-        kind: r[2] ?? '',
-        category: r[3] ?? '',
-        send: (r[4] ?? '').replace(/^.*\./, ''),
-        element: Number(r[5] ?? 0),
-        base: Number(r[6] ?? 0),
-        baseModifier: Number(r[7] ?? -1),
-        relation: Number(r[8] ?? 0),
-      };
+      const info = readType(r);
       found.add(info.oid);
       if (keep) this.#store(this.#types, info.oid, info);
       if (info.relation !== 0) next.relations.push(info.relation);
@@ -281,34 +298,30 @@ export class CatalogCache {
     asked: readonly number[],
     rels: CatalogRows,
     attrs: CatalogRows,
+    dependencies: CatalogRows,
     keep: boolean,
     next: { relations: number[]; types: number[] },
   ): void {
-    const attributes = new Map<number, Map<number, AttributeInfo>>();
-    for (const a of attrs) {
-      const rel = Number(a[0]);
-      let m = attributes.get(rel);
-      if (m === undefined) attributes.set(rel, (m = new Map()));
-      const typeOid = Number(a[3]);
-      m.set(Number(a[1]), { name: a[2] ?? '', typeOid, typeModifier: Number(a[4] ?? -1) });
-      if (typeOid >= FIRST_NORMAL_OID) next.types.push(typeOid);
-    }
     const found = new Set<number>();
-    for (const r of rels) {
-      const oid = Number(r[0]);
-      found.add(oid);
-      const viewdef = r[4];
-      const info: RelationInfo = {
-        oid,
-        qualified: `${r[1] ?? ''}.${r[2] ?? ''}`,
-        kind: r[3] ?? '',
-        attributes: attributes.get(oid) ?? new Map(),
-        viewOutputs:
-          viewdef === null || viewdef === undefined ? null : viewLineage(viewdef, this.#options.logger),
-      };
-      if (keep) this.#store(this.#relations, oid, info);
+    for (const info of readRelations(rels, attrs, dependencies, this.#options.logger)) {
+      found.add(info.oid);
+      if (keep) this.#store(this.#relations, info.oid, info);
+      for (const a of info.attributes.values()) if (a.typeOid >= FIRST_NORMAL_OID) next.types.push(a.typeOid);
+      for (const view of info.viewNames?.values() ?? []) if (view !== null) next.relations.push(view);
     }
     if (keep) for (const oid of asked) if (!found.has(oid)) this.#store(this.#relations, oid, null);
+  }
+
+  #storeNames(
+    asked: readonly string[],
+    rows: CatalogRows,
+    keep: boolean,
+    next: { relations: number[]; types: number[] },
+  ): void {
+    for (const [name, view] of readNames(asked, rows)) {
+      if (keep) this.#store(this.#names, name, view);
+      if (view !== null) next.relations.push(view);
+    }
   }
 
   async #ask<T>(fn: (c: CatalogConnection) => Promise<T>, endpoint: UpstreamEndpoint): Promise<T> {
@@ -346,17 +359,6 @@ export class CatalogCache {
       if (this.#connection === connecting) this.#connection = null;
     });
     return connecting;
-  }
-}
-
-/** A view's column lineage, from its definition; null when it cannot be traced (columns are then the view's own). */
-function viewLineage(viewdef: string, logger: Logger): readonly OutputColumn[] | null {
-  try {
-    const outputs = analysePostgresDataFlow(viewdef)[0]?.outputs ?? null;
-    return outputs !== null && outputs.every((o) => o.star === undefined) ? outputs : null;
-  } catch (err) {
-    logger.debug({ err }, 'view definition could not be traced');
-    return null;
   }
 }
 

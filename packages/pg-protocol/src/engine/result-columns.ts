@@ -7,13 +7,16 @@ import {
 } from '@gatehouse/sql-core';
 import type { RowField } from '../codec';
 import type { CatalogCache, RelationInfo, TypeInfo } from './catalog-cache';
+import { traceStatementColumn, traceViewColumn } from './view-lineage';
 
 /**
  * What each column of a result is: RowDescription's table OID and attribute
- * number resolved through the catalog (a view's column to the base column
- * its definition names), else the statement's own lineage from analysis
- * matched to the columns by position (a `*` covering as many columns as its
- * tables have), else unknown (the value scan is the backstop).
+ * number resolved through the catalog (a view's column to the base columns
+ * its definition computes it from, through views built on views), else the
+ * statement's own lineage from analysis matched to the columns by position
+ * (a `*` covering as many columns as its tables have; a view's column it
+ * computes over followed the same way), else unknown (the value scan is
+ * the backstop).
  */
 
 /** Type categories (pg_type.typcategory) whose values hold no text: never scanned. */
@@ -154,11 +157,15 @@ export function resolveColumns(
     const attr = rel?.attributes.get(field.columnAttr);
     if (rel && attr) {
       const view = rel.viewOutputs?.[field.columnAttr - 1];
-      if (view !== undefined) return resolved(fromLineage(field, shape, view));
+      if (view !== undefined && catalog !== null)
+        return resolved(fromLineage(field, shape, traceViewColumn(view, rel, catalog)));
       return resolved({ table: rel.qualified, column: attr.name, ...shape, lineage: 'direct' });
     }
     const slot = slots[i];
-    if (slot !== null && slot !== undefined) return resolved(fromLineage(field, shape, slot));
+    if (slot !== null && slot !== undefined)
+      return resolved(
+        fromLineage(field, shape, catalog === null ? slot : traceStatementColumn(slot, catalog)),
+      );
     return resolved({ table: null, column: field.name, ...shape, lineage: 'unknown' });
   });
 }

@@ -37,9 +37,12 @@ export class RowMasks {
     formats: readonly number[] | null,
     outputs: readonly OutputColumn[] | null,
   ): RowMasker | null | Promise<void> {
-    const missing = this.#catalog.missing(fields, isBuiltInType);
-    if ((missing.relations.length > 0 || missing.types.length > 0) && !this.#catalog.unavailable) {
-      return this.#catalog.resolve(missing.relations, missing.types, this.#endpoint).catch(() => undefined);
+    const missing = this.#catalog.missing(fields, isBuiltInType, outputs);
+    const unknown = missing.relations.length + missing.types.length + missing.names.length;
+    if (unknown > 0 && !this.#catalog.unavailable) {
+      return this.#catalog
+        .resolve(missing.relations, missing.types, this.#endpoint, missing.names)
+        .catch(() => undefined);
     }
     return this.#rewrites(plan, fields, formats, outputs);
   }
@@ -71,7 +74,8 @@ export class RowMasks {
     formats: readonly number[],
     outputs: readonly OutputColumn[] | null,
   ): RowMasker | null | undefined {
-    if (this.#catalog.missing(fields, isBuiltInType).relations.length > 0) return undefined;
+    const missing = this.#catalog.missing(fields, isBuiltInType, outputs);
+    if (missing.relations.length > 0 || missing.names.length > 0) return undefined;
     const rewrites = columnRewrites(plan, fields, formats, outputs, this.#catalog);
     return rewrites.some((r) => r !== undefined) ? new RowMasker(rewrites) : null;
   }

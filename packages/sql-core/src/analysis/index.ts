@@ -15,4 +15,4 @@ export {
   postgresStatementTexts,
   type PostgresDataFlowOptions,
 } from './postgres/data-flow-analyser';
-export { throughViews, type ViewColumns } from './postgres/lineage-views';
+export { throughViews, type ViewColumns, type ViewDefinition } from './postgres/lineage-views';

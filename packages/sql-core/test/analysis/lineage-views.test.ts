@@ -55,6 +55,19 @@ describe('throughViews', () => {
     ['select who, contact from app.c2', ['who:derived:app.users.name', 'contact:direct:app.users.email']],
     // Whole rows stay whole rows of the view: their keys are the view's names.
     ['select row_to_json(c) as j from app.c3 c', ['j:row:app.c3.*']],
+    // A value computed from a view's row is computed from all of its columns (redacted whole, `!`).
+    [
+      'select upper(c.b) as u from app.contacts c(a, b)',
+      [
+        'u:derived!:app.users.id,app.contacts.id,app.users.email,app.contacts.contact,app.users.name,app.contacts.who,app.users.ssn,app.contacts.h',
+      ],
+    ],
+    [
+      'select c::text as t from app.c2 c',
+      [
+        't:derived!:app.users.id,app.c2.id,app.users.email,app.c2.contact,app.users.name,app.c2.who,app.users.ssn,app.c2.h',
+      ],
+    ],
     // A column the view does not trace keeps its own name; a traced one is followed.
     ['select n, email from app.series', ['n:direct:app.series.n', 'email:direct:app.users.email']],
     // A view column that is itself a whole row.
@@ -84,6 +97,26 @@ describe('throughViews', () => {
     const outputs = outputsOf('select email, lower(name) from app.users');
     const out = throughViews(outputs, VIEWS);
     out.forEach((o, i) => expect(o).toBe(outputs[i]));
+  });
+
+  it("resolves the names in a view's definition in that view's scope, not the reader's", () => {
+    // The reader's `c2` is some other relation; inside app.c3's definition `c2` is the view over contacts.
+    const inner: ViewColumns = (table) => (table === 'c2' ? VIEWS('app.c2') : VIEWS(table));
+    const reader: ViewColumns = (table) =>
+      table === 'app.c3'
+        ? { columns: outputsOf('SELECT c.id, c.who AS handle FROM c2 c'), names: inner }
+        : table === 'c2'
+          ? outputsOf('select 1 as id, 2 as who')
+          : null;
+    expect(throughViews(outputsOf('select handle from app.c3'), reader).map(summary)).toEqual([
+      'handle:derived:app.users.name',
+    ]);
+    // Without a scope of its own, a definition's names are the reader's.
+    const unscoped: ViewColumns = (table) =>
+      table === 'app.c3' ? { columns: outputsOf('SELECT c.who AS handle FROM c2 c') } : VIEWS(table);
+    expect(throughViews(outputsOf('select handle from app.c3'), unscoped).map(summary)).toEqual([
+      'handle:direct:c2.who',
+    ]);
   });
 
   it('stops on a lookup that loops', () => {

@@ -1,0 +1,235 @@
+import type { Logger } from 'pino';
+import { analysePostgresDataFlow, type OutputColumn } from '@gatehouse/sql-core';
+import type { CatalogRows } from './catalog-connection';
+
+/**
+ * What the catalog cache asks PostgreSQL (pg_class, pg_attribute, pg_type,
+ * pg_rewrite + pg_depend) and how the answers read. Every value put into a
+ * query is an OID (an integer) or hex-encoded text, so nothing a client
+ * wrote is ever read as SQL, whatever the catalog connection's settings.
+ */
+
+/** A column of a table, view or composite type (pg_attribute). */
+export interface AttributeInfo {
+  readonly name: string;
+  readonly typeOid: number;
+  readonly typeModifier: number;
+}
+
+/** A relation a RowDescription points at (pg_class), with its columns by attribute number. */
+export interface RelationInfo {
+  readonly oid: number;
+  /** `schema.name`, as masking rules and classification see it. */
+  readonly qualified: string;
+  /** pg_class.relkind: r table, v view, m materialized view, p partitioned, f foreign, c composite type. */
+  readonly kind: string;
+  readonly attributes: ReadonlyMap<number, AttributeInfo>;
+  /** Views and materialized views: the lineage of column n at index n-1, from the view's definition. */
+  readonly viewOutputs: readonly OutputColumn[] | null;
+  /**
+   * Views and materialized views: the views and materialized views their definition reads
+   * (pg_depend of their rewrite rule), by the names the definition writes them with
+   * (pg_get_viewdef on the catalog connection: `schema.name`, or `name` alone where that
+   * connection's search_path finds it). Null for a name two of its relations could answer to.
+   */
+  readonly viewNames: ReadonlyMap<string, number | null> | null;
+}
+
+/** A type that is not one of PostgreSQL's built-in ones (an extension's, a domain, an enum, a composite). */
+export interface TypeInfo {
+  readonly oid: number;
+  readonly name: string;
+  /** pg_type.typtype: b base, c composite, d domain, e enum, r range, m multirange, p pseudo. */
+  readonly kind: string;
+  /** pg_type.typcategory: S string, U user-defined, A array, C composite, N numeric, ... */
+  readonly category: string;
+  /** The binary send function's name (`textsend`, `citextsend`, `enum_send`): what its binary format is. */
+  readonly send: string;
+  readonly element: number;
+  readonly base: number;
+  readonly baseModifier: number;
+  /** Composite types: the relation holding their columns. */
+  readonly relation: number;
+}
+
+/** A function a fast-path FunctionCall names by OID (pg_proc). */
+export interface FunctionInfo {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  /** pg_proc.prorettype: the OID of the type it returns. */
+  readonly returnType: number;
+}
+
+/** The highest OID of objects initdb creates: anything above belongs to the database (FirstNormalObjectId). */
+export const FIRST_NORMAL_OID = 16384;
+
+/** Relation names longer than this (bytes) are not looked up: PostgreSQL cuts identifiers at 63 bytes. */
+const MAX_NAME_BYTES = 2 * 63 + 1;
+
+const oidList = (oids: readonly number[]): string =>
+  `'{${oids.map((o) => Math.trunc(o) >>> 0).join(',')}}'::pg_catalog.oid[]`;
+
+/** Arbitrary strings as a name[] literal that no setting (standard_conforming_strings...) can reinterpret. */
+function nameList(values: readonly string[]): string {
+  const items = values.map(
+    (v) =>
+      `pg_catalog.convert_from(pg_catalog.decode('${Buffer.from(v, 'utf8').toString('hex')}', 'hex'), 'UTF8')`,
+  );
+  return `array[${items.join(', ')}]::pg_catalog.name[]`;
+}
+
+export function typeLookup(types: readonly number[]): string {
+  return (
+    'select t.oid, t.typname, t.typtype, t.typcategory, t.typsend::pg_catalog.text, t.typelem, t.typbasetype, ' +
+    `t.typtypmod, t.typrelid from pg_catalog.pg_type t where t.oid = any(${oidList(types)})`
+  );
+}
+
+/** Three result sets: the relations, their columns, and the relations their views' rewrite rules depend on. */
+export function relationLookup(relations: readonly number[]): string[] {
+  const oids = oidList(relations);
+  return [
+    'select c.oid, n.nspname, c.relname, c.relkind, ' +
+      "case when c.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(c.oid) end " +
+      'from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace ' +
+      `where c.oid = any(${oids})`,
+    'select a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod from pg_catalog.pg_attribute a ' +
+      `where a.attrelid = any(${oids}) and a.attnum > 0 and not a.attisdropped`,
+    'select distinct r.ev_class, dc.oid, dn.nspname, dc.relname, dc.relkind, pg_catalog.pg_table_is_visible(dc.oid) ' +
+      'from pg_catalog.pg_rewrite r ' +
+      "join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass and d.objid = r.oid " +
+      "and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.refobjid <> r.ev_class " +
+      'join pg_catalog.pg_class dc on dc.oid = d.refobjid ' +
+      'join pg_catalog.pg_namespace dn on dn.oid = dc.relnamespace ' +
+      `where r.ev_class = any(${oids}) and r.rulename = '_RETURN'`,
+  ];
+}
+
+/**
+ * Relation names as a statement writes them (`schema.name` or `name`), with
+ * the names that can be resolved at all: the relations any of them could be
+ * (a name's last part, or the part after any dot, is the relation's name).
+ */
+export function nameLookup(names: readonly string[]): string | null {
+  const candidates = new Set<string>();
+  for (const name of names) {
+    if (!resolvable(name)) continue;
+    candidates.add(name);
+    for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) candidates.add(name.slice(i + 1));
+  }
+  if (candidates.size === 0) return null;
+  return (
+    'select c.oid, n.nspname, c.relname, c.relkind, pg_catalog.pg_table_is_visible(c.oid) ' +
+    'from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace ' +
+    `where c.relname = any(${nameList([...candidates])})`
+  );
+}
+
+function resolvable(name: string): boolean {
+  return name.length > 0 && !name.includes('\u0000') && Buffer.byteLength(name, 'utf8') <= MAX_NAME_BYTES;
+}
+
+const isView = (kind: string): boolean => kind === 'v' || kind === 'm';
+
+/**
+ * A relation row (oid, schema, name, kind, visible) under the names that
+ * reach it: `schema.name` always, `name` when the search_path finds it.
+ * Names two relations answer to (a dot inside a quoted name) are null.
+ */
+function nameRelations(rows: CatalogRows, into: Map<string, { oid: number; kind: string } | null>): void {
+  const put = (key: string, value: { oid: number; kind: string }): void => {
+    const had = into.get(key);
+    into.set(key, had === undefined || had?.oid === value.oid ? value : null);
+  };
+  for (const r of rows) {
+    const value = { oid: Number(r[0]), kind: r[3] ?? '' };
+    put(`${r[1] ?? ''}.${r[2] ?? ''}`, value);
+    if (r[4] === 't') put(r[2] ?? '', value);
+  }
+}
+
+/** What each asked name is: the OID of the view it names, or null (not a view, no such relation, ambiguous). */
+export function readNames(asked: readonly string[], rows: CatalogRows): Map<string, number | null> {
+  const byName = new Map<string, { oid: number; kind: string } | null>();
+  nameRelations(rows, byName);
+  const out = new Map<string, number | null>();
+  for (const name of asked) {
+    const found = resolvable(name) ? byName.get(name) : null;
+    out.set(name, found !== null && found !== undefined && isView(found.kind) ? found.oid : null);
+  }
+  return out;
+}
+
+export function readType(r: (string | null)[]): TypeInfo {
+  return {
+    oid: Number(r[0]),
+    name: r[1] ?? '',
+    kind: r[2] ?? '',
+    category: r[3] ?? '',
+    send: (r[4] ?? '').replace(/^.*\./, ''),
+    element: Number(r[5] ?? 0),
+    base: Number(r[6] ?? 0),
+    baseModifier: Number(r[7] ?? -1),
+    relation: Number(r[8] ?? 0),
+  };
+}
+
+/** The relations of relationLookup's three result sets. */
+export function readRelations(
+  rels: CatalogRows,
+  attrs: CatalogRows,
+  dependencies: CatalogRows,
+  logger: Logger,
+): RelationInfo[] {
+  const attributes = new Map<number, Map<number, AttributeInfo>>();
+  for (const a of attrs) {
+    const rel = Number(a[0]);
+    let m = attributes.get(rel);
+    if (m === undefined) attributes.set(rel, (m = new Map()));
+    m.set(Number(a[1]), { name: a[2] ?? '', typeOid: Number(a[3]), typeModifier: Number(a[4] ?? -1) });
+  }
+  const dependsOn = new Map<number, CatalogRows>();
+  for (const d of dependencies) {
+    const view = Number(d[0]);
+    let list = dependsOn.get(view);
+    if (list === undefined) dependsOn.set(view, (list = []));
+    list.push(d.slice(1));
+  }
+  return rels.map((r) => {
+    const oid = Number(r[0]);
+    const viewdef = r[4];
+    const kind = r[3] ?? '';
+    return {
+      oid,
+      qualified: `${r[1] ?? ''}.${r[2] ?? ''}`,
+      kind,
+      attributes: attributes.get(oid) ?? new Map(),
+      viewOutputs: viewdef === null || viewdef === undefined ? null : viewLineage(viewdef, logger),
+      viewNames: isView(kind) ? viewNames(dependsOn.get(oid) ?? []) : null,
+    };
+  });
+}
+
+/** The views a definition reads, by the names it writes them with (tables dropped: lineage ends there). */
+function viewNames(dependencies: CatalogRows): Map<string, number | null> {
+  const byName = new Map<string, { oid: number; kind: string } | null>();
+  nameRelations(dependencies, byName);
+  const out = new Map<string, number | null>();
+  for (const [name, found] of byName) {
+    if (found === null) out.set(name, null);
+    else if (isView(found.kind)) out.set(name, found.oid);
+  }
+  return out;
+}
+
+/** A view's column lineage, from its definition; null when it cannot be traced (columns are then the view's own). */
+function viewLineage(viewdef: string, logger: Logger): readonly OutputColumn[] | null {
+  try {
+    const outputs = analysePostgresDataFlow(viewdef)[0]?.outputs ?? null;
+    return outputs !== null && outputs.every((o) => o.star === undefined) ? outputs : null;
+  } catch (err) {
+    logger.debug({ err }, 'view definition could not be traced');
+    return null;
+  }
+}

@@ -1,0 +1,212 @@
+import type { Client } from 'pg';
+import { FIXTURE, startMaskingGateway, type MaskingGateway } from './masking-fixture';
+import { binaryText, extendedQuery } from './masking-wire-client';
+
+/**
+ * Lineage through views built on views, end to end: a column computed from a
+ * sensitive column stays masked however many views rename it on the way,
+ * and when the statement itself computes over a view's column. The fixture's
+ * `contacts` is `select id, email as contact, lower(name) as who from users`;
+ * every other view is made here, with names that mark nothing sensitive, so
+ * only lineage can mask them (the audit says which detector did: `scan`
+ * would be the value scan backstop, not lineage).
+ */
+const VIEWS = (s: string): string => `
+  create view ${s}.c2 as select id, contact, who from ${s}.contacts;
+  create view ${s}.c3 as select id, who as handle, contact as reach from ${s}.c2;
+  create view ${s}.paid as
+    select c.handle as payer, c.reach, p.amount, p.card_number as instrument
+    from ${s}.c3 c join ${s}.payments p on p.user_id = c.id;
+  create view ${s}.renamed as select c.b as nick, c.a as k from ${s}.c3 as c(a, b);
+  create materialized view ${s}.snapshot as select id, handle as tag, reach as ref from ${s}.c3;
+  create view ${s}.lowered as select id, lower(contact) as box, upper(who) as label from ${s}.contacts;
+  create view ${s}.opaque_rows as select id, handle as tag from ${s}.c3, generate_series(1, 1) g;
+  create view ${s}.untraced as select 1 as id, t.email, t.label from unnest(
+    array['${FIXTURE.email}'], array['Jane Doe']) as t(email, label);
+`;
+
+interface Case {
+  readonly sql: string;
+  /** Result column -> the value it must have, and the detector the audit must name (never the scan). */
+  readonly masked: Readonly<Record<string, readonly [string, string]>>;
+  /** Columns that must pass byte for byte. */
+  readonly kept?: readonly string[];
+}
+
+const NAME = 'j***';
+const EMAIL = 'j***@example.com';
+
+const CASES: Readonly<Record<string, Case>> = {
+  'a view over a view': {
+    sql: 'select id, contact, who from $S.c2 where id = 1',
+    masked: { contact: [EMAIL, 'email'], who: [NAME, 'person_name'] },
+    kept: ['id'],
+  },
+  'three levels, renamed': {
+    sql: 'select handle, reach, id from $S.c3 where id = 1',
+    masked: { handle: [NAME, 'person_name'], reach: [EMAIL, 'email'] },
+    kept: ['id'],
+  },
+  '* of three levels': {
+    sql: 'select * from $S.c3 where id = 1',
+    masked: { handle: [NAME, 'person_name'], reach: [EMAIL, 'email'] },
+    kept: ['id'],
+  },
+  'an expression over a view column': {
+    sql: 'select upper(who) as a, lower(contact) as b, id from $S.contacts where id = 1',
+    masked: { a: ['J***', 'person_name'], b: [EMAIL, 'email'] },
+    kept: ['id'],
+  },
+  'an expression over a renamed column three levels down': {
+    sql: "select upper(c.handle) as a, c.reach || '' as b from $S.c3 c where c.id = 1",
+    masked: { a: ['J***', 'person_name'], b: [EMAIL, 'email'] },
+  },
+  'a view over a view joined with a table': {
+    sql: 'select payer, reach, amount, instrument from $S.paid',
+    masked: {
+      payer: [NAME, 'person_name'],
+      reach: [EMAIL, 'email'],
+      instrument: ['************1111', 'payment_card'],
+    },
+    kept: ['amount'],
+  },
+  'a materialized view over a view': {
+    sql: 'select id, tag, ref from $S.snapshot where id = 1',
+    masked: { tag: [NAME, 'person_name'], ref: [EMAIL, 'email'] },
+    kept: ['id'],
+  },
+  'expressions inside a view': {
+    sql: 'select box, label, id from $S.lowered where id = 1',
+    masked: { box: [EMAIL, 'email'], label: ['J***', 'person_name'] },
+    kept: ['id'],
+  },
+  "a view that renames its view's columns with an alias list": {
+    sql: 'select nick, k from $S.renamed where k = 1',
+    masked: { nick: ['****', 'person_name'] },
+    kept: ['k'],
+  },
+  'an expression over an alias list of a view': {
+    sql: 'select upper(x.b) as v, x.a from $S.c3 x(a, b) where x.a = 1',
+    masked: { v: ['****', 'person_name'] },
+    kept: ['a'],
+  },
+  "a view's row as text": {
+    sql: 'select x::text as v, x.id from $S.c3 x where x.id = 1',
+    masked: { v: ['****', 'person_name'] },
+    kept: ['id'],
+  },
+  'a join of the statement over views': {
+    sql:
+      "select concat(a.handle, '') as x, b.ref as y, a.id from $S.c3 a join $S.snapshot b on b.id = a.id " +
+      'where a.id = 1',
+    masked: { x: [NAME, 'person_name'], y: [EMAIL, 'email'] },
+    kept: ['id'],
+  },
+};
+
+describe('masking through views built on views', () => {
+  let gw: MaskingGateway;
+  let direct: Client;
+  let client: Client;
+  const sql = (c: Case): string => c.sql.replaceAll('$S', gw.schema);
+
+  beforeAll(async () => {
+    gw = await startMaskingGateway();
+    direct = gw.direct();
+    await direct.connect();
+    await direct.query(VIEWS(gw.schema));
+    client = gw.client();
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    await direct.end();
+    await gw.stop();
+  });
+
+  /** First row as the server's text, by column name. */
+  async function textRow(c: Client, text: string): Promise<Record<string, string | null>> {
+    const r = await c.query({ text, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
+    return Object.fromEntries(r.fields.map((f, i) => [f.name, (r.rows[0] as (string | null)[])[i] ?? null]));
+  }
+
+  /** The detectors the audit names for each masked column of the last statement. */
+  function detectors(from: number): Record<string, readonly string[]> {
+    const outcome = gw.audit
+      .slice(from)
+      .filter((e) => e.type === 'statement.outcome')
+      .at(-1) as { masked?: { column: string; detectors: string[] }[] } | undefined;
+    return Object.fromEntries((outcome?.masked ?? []).map((m) => [m.column, m.detectors]));
+  }
+
+  const leaks = (row: Record<string, string | null>): void => {
+    const text = JSON.stringify(row).toLowerCase();
+    for (const o of [FIXTURE.email, 'jane doe', FIXTURE.card]) expect(text).not.toContain(o);
+  };
+
+  describe.each(Object.entries(CASES))('%s', (_label, c) => {
+    it('is masked by lineage in text format', async () => {
+      const original = await textRow(direct, sql(c));
+      const before = gw.audit.length;
+      const masked = await textRow(client, sql(c));
+      for (const [col, [value]] of Object.entries(c.masked)) {
+        expect(original[col]).not.toBe(value);
+        expect(masked[col]).toBe(value);
+      }
+      for (const col of c.kept ?? []) expect(masked[col]).toBe(original[col]);
+      leaks(masked);
+      const found = detectors(before);
+      for (const [col, [, detector]] of Object.entries(c.masked)) expect(found[col]).toEqual([detector]);
+    });
+
+    it('is masked by lineage in binary format', async () => {
+      const original = await textRow(direct, sql(c));
+      const r = await extendedQuery(gw.port, sql(c), [1]);
+      expect(r.errors).toEqual([]);
+      const row = r.rows[0] as (Buffer | null)[];
+      const binary = Object.fromEntries(
+        r.fields.map((f, i) => [f.name, row[i] == null ? null : binaryText(f.typeOid, row[i] as Buffer)]),
+      );
+      for (const [col, [value]] of Object.entries(c.masked)) expect(binary[col]).toBe(value);
+      for (const col of c.kept ?? []) expect(binary[col]).toBe(original[col]);
+      leaks(binary);
+    });
+  });
+
+  it('follows a prepared statement over views (Parse, Bind, Execute through node-postgres)', async () => {
+    const r = await client.query({
+      name: `views-${process.pid}`,
+      text: `select upper(handle) as a, id from ${gw.schema}.c3 where id = $1`,
+      values: [1],
+    });
+    expect(r.rows).toEqual([{ a: 'J***', id: 1 }]);
+  });
+
+  it('traces a view column next to a function in its definition', async () => {
+    const before = gw.audit.length;
+    const masked = await textRow(client, `select tag, id from ${gw.schema}.opaque_rows where id = 1`);
+    expect(masked.tag).toBe(NAME);
+    expect(detectors(before).tag).toEqual(['person_name']);
+  });
+
+  it('keeps a column the view does not trace classified by its own name (and scanned), as before', async () => {
+    const q = `select email, upper(email) as shout, label, id from ${gw.schema}.untraced`;
+    const before = gw.audit.length;
+    const masked = await textRow(client, q);
+    expect(masked.email).toBe(EMAIL);
+    expect(masked.shout).toBe('J***@EXAMPLE.COM');
+    expect(masked.id).toBe('1');
+    const found = detectors(before);
+    expect(found.email).toEqual(['email']);
+    expect(found.shout).toEqual(['email']);
+    // `label` names nothing and is not traced: the value scan is the backstop (a name has no detector).
+    expect(masked.label).toBe('Jane Doe');
+  });
+
+  it('leaves harmless view columns alone', async () => {
+    const q = `select id, id * 2 as twice from ${gw.schema}.c3 order by id`;
+    const before = gw.audit.length;
+    expect(await textRow(client, q)).toEqual(await textRow(direct, q));
+    expect(detectors(before)).toEqual({});
+  });
+});
