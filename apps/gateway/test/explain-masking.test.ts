@@ -28,6 +28,9 @@ const SETUP = `
   insert into ${S}.orders values (1, 'ORD-2024-0001', 12.50);
   create view ${S}.people as select id, email, name, ssn from ${S}.users;
   create view ${S}.people_again as select id, email, name from ${S}.people;
+  create view ${S}.contacts as select id, email as contact, lower(name) as who from ${S}.users;
+  create view ${S}.c2 as select id, contact, who from ${S}.contacts;
+  create view ${S}.c3 as select id, who as handle from ${S}.c2;
 `;
 
 describe('explain: masking of result columns (CLI and POST /v1/explain, checked against the live gateway)', () => {
@@ -217,11 +220,35 @@ masking:
       email: { masked: true, mask: 'email', view: `${S}.people_again` },
       name: { masked: true, mask: 'person_name', view: `${S}.people_again` },
     });
-    expect(byName(columns).email!.reason).toMatch(
-      /^column email of view .*people_again is .*people\.email; /,
-    );
+    // Followed through both definitions to the table's column.
+    expect(byName(columns).email!.reason).toMatch(/^column email of view .*people_again is .*users\.email; /);
     await agreesWithLive(sql, ['dev'], columns);
     expect((await rows(sql, ['dev'])).live).toEqual(['1', 'j***@example.com', 'J***']);
+  });
+
+  it('a column renamed by views over views, and an expression over a view column: masked as users.name', async () => {
+    const sql = `select c.handle, upper(k.who) as shout, c.id from ${S}.c3 c join ${S}.contacts k using (id)`;
+    const report = await explain(sql, ['dev']);
+    const columns = report.masking.results[0]!.columns;
+    expect(byName(columns)).toMatchObject({
+      handle: {
+        masked: true,
+        mask: 'person_name',
+        lineage: 'derived',
+        view: `${S}.c3`,
+        sources: [`${S}.users.name`],
+        reason: `column handle of view ${S}.c3 is computed from ${S}.users.name; derived from ${S}.users.name: column "name" is the name of a person (table of user rows)`,
+      },
+      shout: {
+        masked: true,
+        mask: 'person_name',
+        lineage: 'derived',
+        source: `computed from ${S}.users.name`,
+      },
+      id: { masked: false },
+    });
+    await agreesWithLive(sql, ['dev'], columns);
+    expect((await rows(sql, ['dev'])).live).toEqual(['j***', 'J***', '1']);
   });
 
   it('an explicit masking.columns rule, and several statements described one by one', async () => {

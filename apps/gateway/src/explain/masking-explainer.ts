@@ -152,15 +152,16 @@ async function describeOne(
   if (fields === null) {
     return { index, status: ResultStatus.noRows, reason: 'the statement returns no rows', columns: [] };
   }
-  const missing = catalog.missing(fields, isBuiltInType);
-  if (missing.relations.length > 0 || missing.types.length > 0) {
+  const outputs = outputsOf(flow);
+  const missing = catalog.missing(fields, isBuiltInType, outputs);
+  if (missing.relations.length > 0 || missing.types.length > 0 || missing.names.length > 0) {
     // As a session: what the catalog cannot tell is taken from the statement's lineage alone.
-    await catalog.resolve(missing.relations, missing.types, endpoint).catch(() => undefined);
+    await catalog.resolve(missing.relations, missing.types, endpoint, missing.names).catch(() => undefined);
   }
   return {
     index,
     status: ResultStatus.evaluated,
-    columns: explainColumns(plan, fields, outputsOf(flow), catalog),
+    columns: explainColumns(plan, fields, outputs, catalog),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   relationLookup,
   typeLookup,
   type FunctionInfo,
+  type NamedRelation,
   type RelationInfo,
   type TypeInfo,
 } from './catalog-queries';
@@ -21,6 +22,7 @@ export {
   FIRST_NORMAL_OID,
   type AttributeInfo,
   type FunctionInfo,
+  type NamedRelation,
   type RelationInfo,
   type TypeInfo,
 } from './catalog-queries';
@@ -70,8 +72,8 @@ export class CatalogCache {
   readonly #types = new Map<number, Entry<TypeInfo | null>>();
   readonly #descriptions = new Map<string, Entry<RowField[] | null>>();
   readonly #functions = new Map<number, Entry<FunctionInfo | null>>();
-  /** Relation names as statements write them -> the view they name (null: not a view, none, ambiguous). */
-  readonly #names = new Map<string, Entry<number | null>>();
+  /** Relation names as statements write them -> every relation they may stand for. */
+  readonly #names = new Map<string, Entry<readonly NamedRelation[]>>();
   #connection: Promise<CatalogConnection> | null = null;
   /** Bumped by invalidate(): answers to lookups started before it are not kept. */
   #generation = 0;
@@ -113,8 +115,8 @@ export class CatalogCache {
     return info;
   }
 
-  /** The view a relation name of a statement's lineage names: its OID, null when none, undefined when not looked up. */
-  named(name: string): number | null | undefined {
+  /** The relations a name in a statement's lineage may stand for (whatever the search_path); undefined: not looked up. */
+  named(name: string): readonly NamedRelation[] | undefined {
     return this.#fresh(this.#names, name);
   }
 
@@ -138,9 +140,9 @@ export class CatalogCache {
       if (!isBuiltIn(f.typeOid) && this.type(f.typeOid) === undefined) types.add(f.typeOid);
     }
     for (const name of lineageNames(fields, outputs)) {
-      const oid = this.named(name);
-      if (oid === undefined) names.push(name);
-      else if (oid !== null) views.push(oid);
+      const found = this.named(name);
+      if (found === undefined) names.push(name);
+      else for (const r of found) if (r.view) views.push(r.oid);
     }
     this.#unloaded(views, relations);
     return { relations: [...relations], types: [...types], names };
@@ -318,9 +320,9 @@ export class CatalogCache {
     keep: boolean,
     next: { relations: number[]; types: number[] },
   ): void {
-    for (const [name, view] of readNames(asked, rows)) {
-      if (keep) this.#store(this.#names, name, view);
-      if (view !== null) next.relations.push(view);
+    for (const [name, found] of readNames(asked, rows)) {
+      if (keep) this.#store(this.#names, name, found);
+      for (const r of found) if (r.view) next.relations.push(r.oid);
     }
   }
 

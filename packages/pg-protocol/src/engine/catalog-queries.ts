@@ -67,16 +67,35 @@ export const FIRST_NORMAL_OID = 16384;
 /** Relation names longer than this (bytes) are not looked up: PostgreSQL cuts identifiers at 63 bytes. */
 const MAX_NAME_BYTES = 2 * 63 + 1;
 
+/** Relations one name may stand for that are followed at most (more: none is). */
+const MAX_CANDIDATES = 16;
+
 const oidList = (oids: readonly number[]): string =>
   `'{${oids.map((o) => Math.trunc(o) >>> 0).join(',')}}'::pg_catalog.oid[]`;
 
-/** Arbitrary strings as a name[] literal that no setting (standard_conforming_strings...) can reinterpret. */
-function nameList(values: readonly string[]): string {
-  const items = values.map(
-    (v) =>
-      `pg_catalog.convert_from(pg_catalog.decode('${Buffer.from(v, 'utf8').toString('hex')}', 'hex'), 'UTF8')`,
-  );
-  return `array[${items.join(', ')}]::pg_catalog.name[]`;
+/** Arbitrary bytes as a literal no setting (standard_conforming_strings...) can reinterpret. */
+const hexBytes = (v: string): string =>
+  `pg_catalog.decode('${Buffer.from(v, 'utf8').toString('hex')}', 'hex')`;
+
+/**
+ * Whether relname is one of these strings. ASCII ones compare as names (the
+ * index on pg_class.relname answers); others as UTF-8 bytes, which every
+ * server encoding converts to without error (a name converted the other
+ * way could fail the whole lookup).
+ */
+function relnameIn(values: readonly string[]): string {
+  const ascii = values.filter((v) => /^[\x01-\x7f]*$/.test(v));
+  const other = values.filter((v) => !ascii.includes(v));
+  const tests: string[] = [];
+  if (ascii.length > 0)
+    tests.push(
+      `c.relname = any(array[${ascii.map((v) => `pg_catalog.convert_from(${hexBytes(v)}, 'UTF8')`).join(', ')}]::pg_catalog.name[])`,
+    );
+  if (other.length > 0)
+    tests.push(
+      `pg_catalog.convert_to(c.relname::pg_catalog.text, 'UTF8') = any(array[${other.map(hexBytes).join(', ')}])`,
+    );
+  return tests.join(' or ');
 }
 
 export function typeLookup(types: readonly number[]): string {
@@ -107,9 +126,9 @@ export function relationLookup(relations: readonly number[]): string[] {
 }
 
 /**
- * Relation names as a statement writes them (`schema.name` or `name`), with
- * the names that can be resolved at all: the relations any of them could be
- * (a name's last part, or the part after any dot, is the relation's name).
+ * Relation names as a statement writes them (`schema.name` or `name`): every
+ * relation any of them could be, in any schema (a name's last part, or the
+ * part after any dot, is the relation's name).
  */
 export function nameLookup(names: readonly string[]): string | null {
   const candidates = new Set<string>();
@@ -120,9 +139,9 @@ export function nameLookup(names: readonly string[]): string | null {
   }
   if (candidates.size === 0) return null;
   return (
-    'select c.oid, n.nspname, c.relname, c.relkind, pg_catalog.pg_table_is_visible(c.oid) ' +
+    'select c.oid, n.nspname, c.relname, c.relkind ' +
     'from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace ' +
-    `where c.relname = any(${nameList([...candidates])})`
+    `where ${relnameIn([...candidates])}`
   );
 }
 
@@ -132,32 +151,34 @@ function resolvable(name: string): boolean {
 
 const isView = (kind: string): boolean => kind === 'v' || kind === 'm';
 
-/**
- * A relation row (oid, schema, name, kind, visible) under the names that
- * reach it: `schema.name` always, `name` when the search_path finds it.
- * Names two relations answer to (a dot inside a quoted name) are null.
- */
-function nameRelations(rows: CatalogRows, into: Map<string, { oid: number; kind: string } | null>): void {
-  const put = (key: string, value: { oid: number; kind: string }): void => {
-    const had = into.get(key);
-    into.set(key, had === undefined || had?.oid === value.oid ? value : null);
-  };
-  for (const r of rows) {
-    const value = { oid: Number(r[0]), kind: r[3] ?? '' };
-    put(`${r[1] ?? ''}.${r[2] ?? ''}`, value);
-    if (r[4] === 't') put(r[2] ?? '', value);
-  }
+/** A relation a name a statement writes may stand for. */
+export interface NamedRelation {
+  readonly oid: number;
+  /** A view or materialized view (its definition can be followed); else a table, a sequence... */
+  readonly view: boolean;
 }
 
-/** What each asked name is: the OID of the view it names, or null (not a view, no such relation, ambiguous). */
-export function readNames(asked: readonly string[], rows: CatalogRows): Map<string, number | null> {
-  const byName = new Map<string, { oid: number; kind: string } | null>();
-  nameRelations(rows, byName);
-  const out = new Map<string, number | null>();
-  for (const name of asked) {
-    const found = resolvable(name) ? byName.get(name) : null;
-    out.set(name, found !== null && found !== undefined && isView(found.kind) ? found.oid : null);
+/**
+ * Every relation each asked name may stand for, whatever the session's
+ * search_path: `schema.name` that one (`pg_temp.name` a temporary one of any
+ * session), a bare `name` one of that name in any schema (temporary ones
+ * included), and either reading of a name with a dot in it. More than one
+ * means the session's search_path decides which: lineage follows all.
+ */
+export function readNames(asked: readonly string[], rows: CatalogRows): Map<string, NamedRelation[]> {
+  const out = new Map<string, NamedRelation[]>();
+  for (const name of asked) out.set(name, []);
+  for (const r of rows) {
+    const schema = r[1] ?? '';
+    const relname = r[2] ?? '';
+    const found: NamedRelation = { oid: Number(r[0]), view: isView(r[3] ?? '') };
+    const temp = /^pg_temp_[0-9]+$/.test(schema) ? `pg_temp.${relname}` : null;
+    for (const key of new Set([relname, `${schema}.${relname}`, temp])) {
+      if (key !== null && resolvable(key)) out.get(key)?.push(found);
+    }
   }
+  // A name hundreds of schemas share is not followed (its columns keep their own names).
+  for (const [name, found] of out) if (found.length > MAX_CANDIDATES) out.set(name, []);
   return out;
 }
 
@@ -211,10 +232,24 @@ export function readRelations(
   });
 }
 
-/** The views a definition reads, by the names it writes them with (tables dropped: lineage ends there). */
+/**
+ * The views a definition reads, by the names it writes them with (tables
+ * dropped: lineage ends there). pg_get_viewdef writes `schema.name`, or
+ * `name` where the catalog connection's search_path finds that relation;
+ * dependency rows are (oid, schema, name, kind, visible). A name two of
+ * them answer to (a dot inside a quoted name) is null.
+ */
 function viewNames(dependencies: CatalogRows): Map<string, number | null> {
   const byName = new Map<string, { oid: number; kind: string } | null>();
-  nameRelations(dependencies, byName);
+  const put = (key: string, value: { oid: number; kind: string }): void => {
+    const had = byName.get(key);
+    byName.set(key, had === undefined || had?.oid === value.oid ? value : null);
+  };
+  for (const r of dependencies) {
+    const value = { oid: Number(r[0]), kind: r[3] ?? '' };
+    put(`${r[1] ?? ''}.${r[2] ?? ''}`, value);
+    if (r[4] === 't') put(r[2] ?? '', value);
+  }
   const out = new Map<string, number | null>();
   for (const [name, found] of byName) {
     if (found === null) out.set(name, null);

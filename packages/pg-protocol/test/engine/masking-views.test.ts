@@ -203,6 +203,83 @@ describe('masking through views built on views', () => {
     expect(masked.label).toBe('Jane Doe');
   });
 
+  describe('names the statement writes', () => {
+    const other = (): string => `${gw.schema}_alt`;
+    let session: Client;
+    beforeAll(async () => {
+      await direct.query(
+        `create view ${gw.schema}."Mixed.Case" as select id, who as "Handle" from ${gw.schema}.c2; ` +
+          `create view ${gw.schema}.over_mixed as select id, "Handle" as h from ${gw.schema}."Mixed.Case"; ` +
+          `create view ${gw.schema}."straße_ü" as select id, "Handle" as "größe" from ${gw.schema}."Mixed.Case"`,
+      );
+      session = gw.client();
+      await session.connect();
+    });
+    afterAll(async () => {
+      await session.end();
+      await direct.query(`drop schema if exists ${other()} cascade`);
+    });
+
+    it('follows a bare name the session finds through its own search_path', async () => {
+      await session.query(`set search_path to ${gw.schema}`);
+      const r = await session.query('select upper(who) as a, lower(contact) as b from contacts where id = 1');
+      expect(r.rows).toEqual([{ a: 'J***', b: EMAIL }]);
+    });
+
+    it('follows every relation a bare name may stand for when several schemas have one', async () => {
+      // Made through the gateway, so the catalog's answers are dropped at once.
+      await session.query(
+        `create schema ${other()}; create table ${other()}.contacts (id int, who text); ` +
+          `insert into ${other()}.contacts values (1, 'nobody')`,
+      );
+      // Which one the session reads is its search_path's business: masked as any of them would need.
+      await session.query(`set search_path to ${gw.schema}, ${other()}`);
+      expect((await session.query('select upper(who) as a from contacts where id = 1')).rows).toEqual([
+        { a: '****' },
+      ]);
+      await session.query(`set search_path to ${other()}, ${gw.schema}`);
+      expect((await session.query('select upper(who) as a from contacts where id = 1')).rows).toEqual([
+        { a: '****' },
+      ]);
+      // A qualified name is the one relation it names.
+      const q = `select upper(who) as a from ${other()}.contacts where id = 1`;
+      expect((await session.query(q)).rows).toEqual([{ a: 'NOBODY' }]);
+    });
+
+    it('follows a temporary view of the session', async () => {
+      await session.query(`create temp view tv as select id, handle as alias from ${gw.schema}.c3`);
+      const r = await session.query(
+        'select upper(alias) as a, alias, id from tv where id = 1 union all select upper(alias), alias, id from pg_temp.tv where id = 1',
+      );
+      expect(r.rows).toEqual([
+        { a: 'J***', alias: NAME, id: 1 },
+        { a: 'J***', alias: NAME, id: 1 },
+      ]);
+    });
+
+    it('follows quoted names, dots inside them included', async () => {
+      const r = await session.query(
+        `select upper("Handle") as a, h from ${gw.schema}."Mixed.Case" m join ${gw.schema}.over_mixed o using (id) where id = 1`,
+      );
+      expect(r.rows).toEqual([{ a: 'J***', h: NAME }]);
+      const u = await session.query(`select upper("größe") as a from ${gw.schema}."straße_ü" where id = 1`);
+      expect(u.rows).toEqual([{ a: 'J***' }]);
+    });
+
+    it('follows a view redefined through the gateway at once', async () => {
+      await session.query(`create view ${gw.schema}.turning as select id, contact as x from ${gw.schema}.c2`);
+      expect(
+        (await session.query(`select upper(x) as a from ${gw.schema}.turning where id = 1`)).rows,
+      ).toEqual([{ a: 'J***@EXAMPLE.COM' }]);
+      await session.query(
+        `create or replace view ${gw.schema}.turning as select id, who as x from ${gw.schema}.c2`,
+      );
+      expect(
+        (await session.query(`select upper(x) as a, x from ${gw.schema}.turning where id = 1`)).rows,
+      ).toEqual([{ a: 'J***', x: NAME }]);
+    });
+  });
+
   it('leaves harmless view columns alone', async () => {
     const q = `select id, id * 2 as twice from ${gw.schema}.c3 order by id`;
     const before = gw.audit.length;
