@@ -3,7 +3,7 @@ import { ProtocolError } from '../codec';
 import { binaryCodecFor } from './binary-containers';
 import type { CatalogCache, RelationInfo } from './catalog-cache';
 import { formatRecord, parseRecord } from './pg-literals';
-import { shapeOf } from './result-columns';
+import { relationColumn } from './result-columns';
 
 /** Masks of a composite value of a table, in text (`(1,jane@...)`) and binary (record_send) form. */
 export interface RecordMasks {
@@ -23,15 +23,10 @@ export function recordMasks(
   rel: RelationInfo,
   catalog: CatalogCache | null,
 ): RecordMasks | null {
-  const fields = [...rel.attributes.entries()].sort((a, b) => a[0] - b[0]).map(([, a]) => a);
+  const fields = [...rel.attributes.entries()].sort((a, b) => a[0] - b[0]);
+  // A view's fields as its definition computes them (views over views too).
   const maskers = fields.map(
-    (a) =>
-      planColumnMask(plan, {
-        table: rel.qualified,
-        column: a.name,
-        ...shapeOf(a.typeOid, a.typeModifier, catalog),
-        lineage: 'direct',
-      })?.masker ?? null,
+    ([n, a]) => planColumnMask(plan, relationColumn(rel, n, a, catalog))?.masker ?? null,
   );
   if (maskers.every((m) => m === null)) return null;
   const redacted = formatRecord(fields.map(() => null));

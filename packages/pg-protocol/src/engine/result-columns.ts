@@ -6,7 +6,7 @@ import {
   type SourceColumn,
 } from '@gatehouse/sql-core';
 import type { RowField } from '../codec';
-import type { CatalogCache, RelationInfo, TypeInfo } from './catalog-cache';
+import type { AttributeInfo, CatalogCache, RelationInfo, TypeInfo } from './catalog-cache';
 import { traceStatementColumn, traceViewColumn } from './view-lineage';
 
 /**
@@ -99,7 +99,7 @@ function sameTable(written: string, rel: RelationInfo): boolean {
   return written.includes('.') ? written === rel.qualified : bare(rel.qualified) === written;
 }
 
-function fromLineage(field: RowField, shape: ColumnShape, o: OutputColumn): ResultColumn {
+function fromLineage(field: { readonly name: string }, shape: ColumnShape, o: OutputColumn): ResultColumn {
   if (o.star !== undefined) {
     const sources: SourceColumn[] = o.star.map((t) => ({ table: t, column: field.name }));
     if (sources.length === 1)
@@ -130,6 +130,24 @@ function fromLineage(field: RowField, shape: ColumnShape, o: OutputColumn): Resu
     sources: o.sources,
   };
   return o.transformed === true ? { ...derived, transformed: true } : derived;
+}
+
+/**
+ * A column of a relation as masking sees it: a view's (or materialized
+ * view's) as its definition computes it, through the views it reads; a
+ * table's, or an untraced view's, as itself.
+ */
+export function relationColumn(
+  rel: RelationInfo,
+  attnum: number,
+  attr: AttributeInfo,
+  catalog: CatalogCache | null,
+): ResultColumn {
+  const shape = shapeOf(attr.typeOid, attr.typeModifier, catalog);
+  const view = rel.viewOutputs?.[attnum - 1];
+  if (view !== undefined && catalog !== null)
+    return fromLineage(attr, shape, traceViewColumn(view, rel, catalog));
+  return { table: rel.qualified, column: attr.name, ...shape, lineage: 'direct' };
 }
 
 /** One result column as masking sees it, and the composite type behind it (a whole row) when there is one. */

@@ -182,6 +182,18 @@ describe('masking through views built on views', () => {
     expect(r.rows).toEqual([{ a: 'J***', id: 1 }]);
   });
 
+  it("masks a view's whole row field by field, as its definition computes each (text and binary)", async () => {
+    const q = `select x, x.id from ${gw.schema}.c3 x where x.id = 1`;
+    expect((await textRow(direct, q)).x).toBe('(1,"jane doe",jane.doe@example.com)');
+    expect((await textRow(client, q)).x).toBe(`(1,${NAME},${EMAIL})`);
+    const r = await extendedQuery(gw.port, q, [1]);
+    expect(r.errors).toEqual([]);
+    const record = r.rows[0]?.[0] as Buffer;
+    expect(record.toString('latin1')).not.toContain('jane');
+    expect(record.toString('latin1')).toContain(NAME);
+    expect(record.toString('latin1')).toContain(EMAIL);
+  });
+
   it('traces a view column next to a function in its definition', async () => {
     const before = gw.audit.length;
     const masked = await textRow(client, `select tag, id from ${gw.schema}.opaque_rows where id = 1`);
