@@ -115,9 +115,11 @@ export function lineageNames(fields: readonly RowField[], outputs: readonly Outp
   const names = new Set<string>();
   outputs.forEach((o, i) => {
     if (o.star !== undefined || (aligned && fields[i]?.tableOid !== 0)) return;
+    // Whole rows kept as rows are masked by their keys; a value computed from a row (`v::text`) is followed.
+    if (o.lineage === 'row') return;
     for (const s of o.sources) {
       if (names.size >= MAX_NAMES) return;
-      if (s.table !== null && s.column !== '*') names.add(s.table);
+      if (s.table !== null) names.add(s.table);
     }
   });
   return [...names];

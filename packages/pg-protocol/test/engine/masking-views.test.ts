@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { FIXTURE, startMaskingGateway, type MaskingGateway } from './masking-fixture';
-import { binaryText, extendedQuery } from './masking-wire-client';
+import { binaryText, extendedQuery, simpleQuery } from './masking-wire-client';
 
 /**
  * Lineage through views built on views, end to end: a column computed from a
@@ -20,6 +20,7 @@ const VIEWS = (s: string): string => `
   create view ${s}.renamed as select c.b as nick, c.a as k from ${s}.c3 as c(a, b);
   create materialized view ${s}.snapshot as select id, handle as tag, reach as ref from ${s}.c3;
   create view ${s}.lowered as select id, lower(contact) as box, upper(who) as label from ${s}.contacts;
+  create view ${s}.row_only as select id, handle as h from ${s}.c3;
   create view ${s}.opaque_rows as select id, handle as tag from ${s}.c3, generate_series(1, 1) g;
   create view ${s}.untraced as select 1 as id, t.email, t.label from unnest(
     array['${FIXTURE.email}'], array['Jane Doe']) as t(email, label);
@@ -192,6 +193,15 @@ describe('masking through views built on views', () => {
     expect(record.toString('latin1')).not.toContain('jane');
     expect(record.toString('latin1')).toContain(NAME);
     expect(record.toString('latin1')).toContain(EMAIL);
+  });
+
+  it('masks COPY ... TO STDOUT of a query over views', async () => {
+    const r = await simpleQuery(
+      gw.port,
+      `copy (select id, handle, upper(reach) as r from ${gw.schema}.c3 where id = 1) to stdout`,
+    );
+    expect(r.errors).toEqual([]);
+    expect(Buffer.concat(r.copy).toString('utf8')).toBe(`1\t${NAME}\tJ***@EXAMPLE.COM\n`);
   });
 
   it('traces a view column next to a function in its definition', async () => {
