@@ -16,6 +16,7 @@ import {
   type TypeInfo,
 } from './catalog-queries';
 import { connectUpstream } from './upstream-connection';
+import { hasPositions } from './positional-columns';
 import { lineageNames } from './view-lineage';
 
 export {
@@ -66,6 +67,17 @@ interface Entry<V> {
  * gateway-owned upstream connection, cached by OID, cleared when DDL passes
  * through the gateway, refreshed after `ttlMs`, bounded.
  */
+/**
+ * The relations a view's definition reads that masking follows: the views,
+ * and the tables too when an alias list there renames columns by position.
+ */
+function readsOf(rel: RelationInfo | null): number[] {
+  if (rel === null) return [];
+  const positional = rel.viewOutputs?.some(hasPositions) === true;
+  const reads = positional ? rel.relationNames : rel.viewNames;
+  return [...(reads?.values() ?? [])].filter((oid): oid is number => oid !== null);
+}
+
 export class CatalogCache {
   readonly #options: CatalogOptions;
   readonly #relations = new Map<number, Entry<RelationInfo | null>>();
@@ -74,6 +86,8 @@ export class CatalogCache {
   readonly #functions = new Map<number, Entry<FunctionInfo | null>>();
   /** Relation names as statements write them -> every relation they may stand for. */
   readonly #names = new Map<string, Entry<readonly NamedRelation[]>>();
+  /** Names statements use with an alias list renaming their columns: the tables they name are loaded too. */
+  readonly #positional = new Set<string>();
   #connection: Promise<CatalogConnection> | null = null;
   /** Bumped by invalidate(): answers to lookups started before it are not kept. */
   #generation = 0;
@@ -139,10 +153,12 @@ export class CatalogCache {
       if (f.tableOid !== 0) views.push(f.tableOid);
       if (!isBuiltIn(f.typeOid) && this.type(f.typeOid) === undefined) types.add(f.typeOid);
     }
-    for (const name of lineageNames(fields, outputs)) {
+    const used = lineageNames(fields, outputs);
+    for (const name of used.positional) this.#notePositional(name);
+    for (const name of used.names) {
       const found = this.named(name);
       if (found === undefined) names.push(name);
-      else for (const r of found) if (r.view) views.push(r.oid);
+      else for (const r of found) if (r.view || used.positional.has(name)) views.push(r.oid);
     }
     this.#unloaded(views, relations);
     return { relations: [...relations], types: [...types], names };
@@ -159,10 +175,15 @@ export class CatalogCache {
         seen.add(oid);
         const rel = this.relation(oid);
         if (rel === undefined) into.add(oid);
-        else for (const dep of rel?.viewNames?.values() ?? []) if (dep !== null) next.push(dep);
+        else for (const dep of readsOf(rel)) next.push(dep);
       }
       level = next;
     }
+  }
+
+  #notePositional(name: string): void {
+    if (this.#positional.size >= (this.#options.maxEntries ?? 10_000)) this.#positional.clear();
+    this.#positional.add(name);
   }
 
   /** True while the catalog is not asked (a recent failure). */
@@ -309,7 +330,7 @@ export class CatalogCache {
       found.add(info.oid);
       if (keep) this.#store(this.#relations, info.oid, info);
       for (const a of info.attributes.values()) if (a.typeOid >= FIRST_NORMAL_OID) next.types.push(a.typeOid);
-      for (const view of info.viewNames?.values() ?? []) if (view !== null) next.relations.push(view);
+      next.relations.push(...readsOf(info));
     }
     if (keep) for (const oid of asked) if (!found.has(oid)) this.#store(this.#relations, oid, null);
   }
@@ -322,7 +343,8 @@ export class CatalogCache {
   ): void {
     for (const [name, found] of readNames(asked, rows)) {
       if (keep) this.#store(this.#names, name, found);
-      for (const r of found) if (r.view) next.relations.push(r.oid);
+      const positional = this.#positional.has(name);
+      for (const r of found) if (r.view || positional) next.relations.push(r.oid);
     }
   }
 

@@ -99,6 +99,12 @@ describe('readRelations', () => {
       ['app.c2', 301],
       ['c2', 301],
     ]);
+    // Every relation it reads, for columns an alias list in it renames by position.
+    expect([...(info?.relationNames ?? [])]).toEqual([
+      ['app.c2', 301],
+      ['c2', 301],
+      ['app.users', 302],
+    ]);
   });
 
   it('keeps no view for a name two of its dependencies answer to', () => {
@@ -126,5 +132,6 @@ describe('readRelations', () => {
     expect(view?.viewNames).toEqual(new Map());
     expect(table?.viewOutputs).toBeNull();
     expect(table?.viewNames).toBeNull();
+    expect(table?.relationNames).toBeNull();
   });
 });

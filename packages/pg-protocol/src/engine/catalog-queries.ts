@@ -33,6 +33,11 @@ export interface RelationInfo {
    * connection's search_path finds it). Null for a name two of its relations could answer to.
    */
   readonly viewNames: ReadonlyMap<string, number | null> | null;
+  /**
+   * Views and materialized views: every relation their definition reads (tables too), named as
+   * in `viewNames`, for the columns an alias list in the definition renames by position.
+   */
+  readonly relationNames: ReadonlyMap<string, number | null> | null;
 }
 
 /** A type that is not one of PostgreSQL's built-in ones (an extension's, a domain, an enum, a composite). */
@@ -227,19 +232,21 @@ export function readRelations(
       kind,
       attributes: attributes.get(oid) ?? new Map(),
       viewOutputs: viewdef === null || viewdef === undefined ? null : viewLineage(viewdef, logger),
-      viewNames: isView(kind) ? viewNames(dependsOn.get(oid) ?? []) : null,
+      viewNames: isView(kind) ? readsByName(dependsOn.get(oid) ?? [], true) : null,
+      relationNames: isView(kind) ? readsByName(dependsOn.get(oid) ?? [], false) : null,
     };
   });
 }
 
 /**
- * The views a definition reads, by the names it writes them with (tables
- * dropped: lineage ends there). pg_get_viewdef writes `schema.name`, or
+ * The views a definition reads (`viewsOnly`; tables dropped: lineage ends
+ * there), or every relation it reads, by the names it writes them with.
+ * pg_get_viewdef writes `schema.name`, or
  * `name` where the catalog connection's search_path finds that relation;
  * dependency rows are (oid, schema, name, kind, visible). A name two of
  * them answer to (a dot inside a quoted name) is null.
  */
-function viewNames(dependencies: CatalogRows): Map<string, number | null> {
+function readsByName(dependencies: CatalogRows, viewsOnly: boolean): Map<string, number | null> {
   const byName = new Map<string, { oid: number; kind: string } | null>();
   const put = (key: string, value: { oid: number; kind: string }): void => {
     const had = byName.get(key);
@@ -253,7 +260,7 @@ function viewNames(dependencies: CatalogRows): Map<string, number | null> {
   const out = new Map<string, number | null>();
   for (const [name, found] of byName) {
     if (found === null) out.set(name, null);
-    else if (isView(found.kind)) out.set(name, found.oid);
+    else if (!viewsOnly || isView(found.kind)) out.set(name, found.oid);
   }
   return out;
 }

@@ -7,6 +7,7 @@ import {
 } from '@gatehouse/sql-core';
 import type { RowField } from '../codec';
 import type { CatalogCache, RelationInfo } from './catalog-cache';
+import { resolvePositions, type RelationsNamed } from './positional-columns';
 
 /**
  * Result columns followed through views built on views, with the catalog:
@@ -26,7 +27,33 @@ const MAX_NAMES = 64;
 function viewOf(catalog: CatalogCache, oid: number): ViewDefinition | null {
   const rel = catalog.relation(oid);
   if (rel === null || rel === undefined || rel.viewOutputs === null) return null;
-  return { columns: rel.viewOutputs, names: definitionNames(catalog, rel) };
+  const relations = definitionRelations(catalog, rel);
+  return {
+    columns: rel.viewOutputs.map((c) => resolvePositions(c, relations)),
+    names: definitionNames(catalog, rel),
+  };
+}
+
+/** The relation a name in a view's definition stands for (any kind), for columns its alias lists rename. */
+function definitionRelations(catalog: CatalogCache, rel: RelationInfo): RelationsNamed {
+  return (table) => {
+    const oid = rel.relationNames?.get(table);
+    const found = oid === null || oid === undefined ? null : catalog.relation(oid);
+    return found === null || found === undefined ? null : [found];
+  };
+}
+
+/** Every relation a name the statement writes may stand for, all loaded (else null: not resolved). */
+function statementRelations(catalog: CatalogCache): RelationsNamed {
+  return (table) => {
+    const out: RelationInfo[] = [];
+    for (const r of catalog.named(table) ?? []) {
+      const rel = catalog.relation(r.oid);
+      if (rel === null || rel === undefined) return null;
+      out.push(rel);
+    }
+    return out.length === 0 ? null : out;
+  };
 }
 
 function definitionNames(catalog: CatalogCache, rel: RelationInfo): ViewColumns {
@@ -42,7 +69,8 @@ export function traceViewColumn(
   rel: RelationInfo,
   catalog: CatalogCache,
 ): OutputColumn {
-  return throughViews([column], definitionNames(catalog, rel))[0] ?? column;
+  const resolved = resolvePositions(column, definitionRelations(catalog, rel));
+  return throughViews([resolved], definitionNames(catalog, rel))[0] ?? resolved;
 }
 
 /** A result column of the statement (its lineage from analysis), followed through the views it reads. */
@@ -56,7 +84,8 @@ export function traceStatementColumn(column: OutputColumn, catalog: CatalogCache
       found.map((r) => (r.view ? viewOf(catalog, r.oid) : null)),
     );
   };
-  return throughViews([column], names)[0] ?? column;
+  const resolved = resolvePositions(column, statementRelations(catalog));
+  return throughViews([resolved], names)[0] ?? resolved;
 }
 
 /**
@@ -103,24 +132,36 @@ function sameLineage(a: OutputColumn, b: OutputColumn): boolean {
   );
 }
 
+/** Relation names a statement's lineage uses, and those of them it names columns of by position. */
+export interface LineageNames {
+  readonly names: readonly string[];
+  /** Every relation these stand for must be loaded (tables too): an alias list renames their columns. */
+  readonly positional: ReadonlySet<string>;
+}
+
 /**
  * The relation names a statement's lineage uses for columns RowDescription
- * does not name (computed columns, UNION branches): only those can be a
- * view's columns the catalog does not already follow. The first MAX_NAMES,
+ * does not name (computed columns, UNION branches, whole rows as JSON):
+ * only those can be a view's columns the catalog does not already follow,
+ * or a relation's columns renamed by an alias list. The first MAX_NAMES,
  * always the same ones for the same statement.
  */
-export function lineageNames(fields: readonly RowField[], outputs: readonly OutputColumn[] | null): string[] {
-  if (outputs === null) return [];
-  const aligned = outputs.length === fields.length && outputs.every((o) => o.star === undefined);
+export function lineageNames(
+  fields: readonly RowField[],
+  outputs: readonly OutputColumn[] | null,
+): LineageNames {
   const names = new Set<string>();
+  const positional = new Set<string>();
+  if (outputs === null) return { names: [], positional };
+  const aligned = outputs.length === fields.length && outputs.every((o) => o.star === undefined);
   outputs.forEach((o, i) => {
     if (o.star !== undefined || (aligned && fields[i]?.tableOid !== 0)) return;
-    // Whole rows kept as rows are masked by their keys; a value computed from a row (`v::text`) is followed.
-    if (o.lineage === 'row') return;
     for (const s of o.sources) {
       if (names.size >= MAX_NAMES) return;
-      if (s.table !== null) names.add(s.table);
+      if (s.table === null) continue;
+      names.add(s.table);
+      if (s.position !== undefined) positional.add(s.table);
     }
   });
-  return [...names];
+  return { names: [...names], positional };
 }

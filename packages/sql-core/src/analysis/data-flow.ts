@@ -11,6 +11,13 @@ export interface SourceColumn {
   readonly table: string | null;
   /** Column name, or `*` for a whole row of `table`. */
   readonly column: string;
+  /**
+   * With `column` `*`: the value is column number `position` (1-based, dropped columns not
+   * counted) of `table`, renamed by an alias list (`users x(a, b)`): analysis does not know the
+   * table's columns, the engine finds its name in the catalog. Unresolved, it stays any column
+   * of the row.
+   */
+  readonly position?: number;
 }
 
 /** How a result column's values relate to its sources (the masking core's `Lineage`). */

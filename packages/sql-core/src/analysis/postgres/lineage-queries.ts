@@ -1,6 +1,15 @@
 import type { OutputColumn } from '../data-flow';
 import { columnName, type FlowTracer } from './lineage-expressions';
-import { combine, fromOutput, LineageScope, NONE, UNKNOWN, type Flow, type ScopeItem } from './lineage-scope';
+import {
+  combine,
+  fromOutput,
+  itemColumn,
+  LineageScope,
+  NONE,
+  UNKNOWN,
+  type Flow,
+  type ScopeItem,
+} from './lineage-scope';
 import {
   asNode,
   constValue,
@@ -132,8 +141,16 @@ function star(qualifier: string | null, t: FlowTracer): OutputColumn[] {
 
 function starOf(item: ScopeItem): OutputColumn[] {
   switch (item.kind) {
-    case 'relation':
-      return [{ name: '*', lineage: 'direct', sources: [], star: [item.table ?? ''] }];
+    case 'relation': {
+      // `users u(a, b)`: the listed columns by position, then the rest under their own names.
+      const renamed = (item.columns ?? []).map((name, k) =>
+        toOutput(name, {
+          kind: 'direct',
+          sources: [{ table: item.table ?? null, column: '*', position: k + 1 }],
+        }),
+      );
+      return [...renamed, { name: '*', lineage: 'direct', sources: [], star: [item.table ?? ''] }];
+    }
     case 'query':
       return item.outputs ? [...item.outputs] : [{ name: '*', lineage: 'unknown', sources: [], star: [] }];
     case 'function': {
@@ -231,12 +248,9 @@ export function fromItem(node: unknown, t: FlowTracer): void {
       if (cte !== undefined) {
         t.scope.add({ name: visible, kind: 'query', outputs: renamed(cte, colnames) });
       } else if (list(colnames).length > 0) {
-        // `users u(a, b)` renames the table's columns, which analysis cannot list: its columns are its row's.
-        t.scope.add({
-          name: visible,
-          kind: 'function',
-          flow: { kind: 'derived', sources: [{ table: qualified(schema, relname), column: '*' }] },
-        });
+        // `users u(a, b)` renames the table's first columns: `a` is column 1 of users (see itemColumn).
+        const columns = list(colnames).map((c) => stringNode(c) ?? '');
+        t.scope.add({ name: visible, kind: 'relation', table: qualified(schema, relname), columns });
       } else {
         t.scope.add({ name: visible, kind: 'relation', table: qualified(schema, relname) });
       }
@@ -283,7 +297,7 @@ export function fromItem(node: unknown, t: FlowTracer): void {
 }
 
 function combineDirect(members: readonly ScopeItem[], column: string): Flow {
-  const sources = members.flatMap((m) => (m.kind === 'relation' ? [{ table: m.table ?? null, column }] : []));
+  const sources = members.flatMap((m) => (m.kind === 'relation' ? itemColumn(m, column).sources : []));
   return sources.length > 0 ? { kind: 'direct', sources } : CONSTANT;
 }
 

@@ -20,12 +20,17 @@ export function combine(parts: readonly Flow[]): Flow {
     if (p.kind === 'unknown') unknown = true;
     if (p.transformed === true && p.sources.length > 0) transformed = true;
     for (const s of p.sources) {
-      if (!sources.some((x) => x.table === s.table && x.column === s.column)) sources.push(s);
+      if (!sources.some((x) => sameSource(x, s))) sources.push(s);
     }
   }
   if (sources.length > 0)
     return transformed ? { kind: 'derived', sources, transformed } : { kind: 'derived', sources };
   return unknown ? UNKNOWN : NONE;
+}
+
+/** The same column of the same table (a positional one by its position). */
+export function sameSource(a: SourceColumn, b: SourceColumn): boolean {
+  return a.table === b.table && a.column === b.column && a.position === b.position;
 }
 
 /** A value that keeps what its input is (a cast, a collation, a parenthesis): direct stays direct. */
@@ -62,7 +67,7 @@ export interface ScopeItem {
   readonly outputs?: readonly OutputColumn[] | null;
   /** function: what its arguments carry (every column it returns is computed from them). */
   readonly flow?: Flow;
-  /** function: its column names, when an alias lists them (`jsonb_each(x) j(k, v)`). */
+  /** function, relation: its column names, when an alias lists them (`jsonb_each(x) j(k, v)`, `users u(a, b)`). */
   readonly columns?: readonly string[];
   /** join: the items an aliased join covers. */
   readonly members?: readonly ScopeItem[];
@@ -138,7 +143,8 @@ export class LineageScope {
     for (const item of visible) {
       if (item.kind === 'query' && item.outputs?.some((o) => o.name === column))
         return itemColumn(item, column);
-      if (item.kind === 'function' && item.columns?.includes(column)) return itemColumn(item, column);
+      if ((item.kind === 'function' || item.kind === 'relation') && item.columns?.includes(column))
+        return itemColumn(item, column);
     }
     const parts = visible.map((i) => itemColumn(i, column));
     if (parts.length === 1) return parts[0] as Flow;
@@ -151,8 +157,14 @@ export class LineageScope {
 /** A column of one FROM item; `*` is the item's whole row. */
 export function itemColumn(item: ScopeItem, column: string): Flow {
   switch (item.kind) {
-    case 'relation':
+    case 'relation': {
+      // `users u(a, b)`: `a` is the table's first column (whatever its name), a column past
+      // the list keeps its own name. Which column is first is the catalog's to say.
+      const k = column === '*' ? -1 : (item.columns?.indexOf(column) ?? -1);
+      if (k >= 0)
+        return { kind: 'direct', sources: [{ table: item.table ?? null, column: '*', position: k + 1 }] };
       return { kind: column === '*' ? 'row' : 'direct', sources: [{ table: item.table ?? null, column }] };
+    }
     case 'query': {
       if (item.outputs === null || item.outputs === undefined) return UNKNOWN;
       if (column === '*') return rowOf(item);

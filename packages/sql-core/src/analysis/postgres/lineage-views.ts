@@ -1,4 +1,5 @@
 import type { OutputColumn, OutputLineage, SourceColumn } from '../data-flow';
+import { sameSource } from './lineage-scope';
 
 /**
  * A view's result columns, traced from its definition, and how the table
@@ -130,5 +131,5 @@ function compose(outer: OutputLineage, inner: OutputLineage): OutputLineage {
 }
 
 function add(sources: SourceColumn[], s: SourceColumn): void {
-  if (!sources.some((x) => x.table === s.table && x.column === s.column)) sources.push(s);
+  if (!sources.some((x) => sameSource(x, s))) sources.push(s);
 }
