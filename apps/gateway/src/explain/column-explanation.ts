@@ -8,10 +8,9 @@ import {
 import {
   columnRewrites,
   resolveColumns,
-  shapeOf,
+  rowFields,
   type CatalogCache,
   type ColumnRewrite,
-  type RelationInfo,
   type ResolvedColumn,
   type RowField,
 } from '@gatehouse/pg-protocol';
@@ -76,9 +75,7 @@ function explainColumn(
     return { ...base, masked: false, mask: null, example: null, reason: through + unmaskedReason(plan, rc) };
   }
   const reason =
-    rewrite.kind === 'row' && rc.record !== null
-      ? recordReason(plan, rc.record, catalog)
-      : (planColumnMask(plan, c)?.reason ?? 'masked');
+    rewrite.kind === 'row' ? rowReason(plan, rc, catalog) : (planColumnMask(plan, c)?.reason ?? 'masked');
   return {
     ...base,
     masked: true,
@@ -103,19 +100,31 @@ function sourceWords(c: ResultColumn, sources: readonly string[]): string {
   }
 }
 
-/** A table's row as one value: which of its fields are masked. */
-function recordReason(plan: MaskPlan, rel: RelationInfo, catalog: CatalogCache): string {
+/**
+ * A whole row (a record, or rows as JSON): which of its fields are masked and
+ * what each comes from, as the engine follows it (a view's fields through
+ * its definition, views over views included).
+ */
+function rowReason(plan: MaskPlan, rc: ResolvedColumn, catalog: CatalogCache): string {
   const masked: string[] = [];
-  for (const [, a] of [...rel.attributes.entries()].sort((x, y) => x[0] - y[0])) {
-    const d = planColumnMask(plan, {
-      table: rel.qualified,
-      column: a.name,
-      ...shapeOf(a.typeOid, a.typeModifier, catalog),
-      lineage: 'direct',
-    });
-    if (d !== null) masked.push(`${a.name} (${d.kind})`);
+  for (const { name, column } of rowFields(rc, catalog)) {
+    const d = planColumnMask(plan, column);
+    if (d === null || d.kind === 'scan') continue;
+    const from =
+      column.lineage === 'direct' ? [qualifiedSource(column)] : (column.sources ?? []).map(qualifiedSource);
+    const traced =
+      from.length > 0 && !(from.length === 1 && from[0]?.endsWith(`.${name}`))
+        ? ` from ${from.join(', ')}`
+        : '';
+    masked.push(`${name} (${d.kind}${traced})`);
   }
-  return `a whole row of ${rel.qualified}: each field is masked as that table's column would be: ${masked.join(', ')}`;
+  const what =
+    rc.record !== null
+      ? `a whole row of ${rc.record.qualified}`
+      : `whole rows of ${rc.column.sources?.[0]?.table ?? '?'} as JSON`;
+  return masked.length > 0
+    ? `${what}: each field is masked as the column it comes from: ${masked.join(', ')}`
+    : `${what}: each field is masked as the column it comes from`;
 }
 
 /** Why nothing applies to a column: the rule that passes it, its type, or the value scan setting. */

@@ -1,10 +1,11 @@
-import { planColumnMask, type ColumnMasker, type MaskPlan } from '@gatehouse/sql-core';
+import { planColumnMask, planRowJsonMask, type ColumnMasker, type MaskPlan } from '@gatehouse/sql-core';
 import type { RowField } from '../codec';
 import { binaryCodecFor } from './binary-containers';
 import { builtInCodec, type BinaryCodec } from './binary-values';
 import type { CatalogCache } from './catalog-cache';
 import { recordMasks, type RecordMasks } from './record-masker';
 import { resolveColumns, type ResolvedColumn } from './result-columns';
+import { rowKeyLineage } from './view-lineage';
 
 /** How one column of a result is rewritten: its masker, and the binary codec when it comes in binary format. */
 export interface ColumnRewrite {
@@ -47,7 +48,11 @@ function decide(
     const masks = recordMasks(plan, rc.record, catalog);
     return masks === null ? null : { masker: masks.text, kind: 'row', binary: masks.binary };
   }
-  const d = planColumnMask(plan, rc.column);
+  // A whole row as JSON: each key masked as the column it comes from (a view's, through its definition).
+  const d =
+    rc.column.lineage === 'row'
+      ? planRowJsonMask(plan, rc.column, rowKeyLineage(rc.column, catalog))
+      : planColumnMask(plan, rc.column);
   // Types that hold no text (geometry, ranges...) are never scanned; an explicit rule still applies.
   if (d === null || (rc.opaque && d.kind === 'scan')) return null;
   return { masker: d.masker, kind: d.kind };

@@ -7,7 +7,7 @@ import {
 } from '@gatehouse/sql-core';
 import type { RowField } from '../codec';
 import type { AttributeInfo, CatalogCache, RelationInfo, TypeInfo } from './catalog-cache';
-import { traceStatementColumn, traceViewColumn } from './view-lineage';
+import { rowKeyLineage, traceStatementColumn, traceViewColumn } from './view-lineage';
 
 /**
  * What each column of a result is: RowDescription's table OID and attribute
@@ -185,5 +185,46 @@ export function resolveColumns(
         fromLineage(field, shape, catalog === null ? slot : traceStatementColumn(slot, catalog)),
       );
     return resolved({ table: null, column: field.name, ...shape, lineage: 'unknown' });
+  });
+}
+
+/** One field of a whole-row value, as masking sees it. */
+export interface RowFieldColumn {
+  readonly name: string;
+  readonly column: ResultColumn;
+}
+
+/**
+ * The fields of a whole-row value as the engine masks them: a record's as
+ * its relation's columns (a view's as its definition computes them), a row
+ * serialised as JSON by the keys its relation has, each followed as the
+ * JSON masker follows it. Empty when the relation is not known.
+ */
+export function rowFields(rc: ResolvedColumn, catalog: CatalogCache): RowFieldColumn[] {
+  if (rc.record !== null) {
+    const rel = rc.record;
+    return [...rel.attributes.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([n, a]) => ({ name: a.name, column: relationColumn(rel, n, a, catalog) }));
+  }
+  const table = rc.column.sources?.[0]?.table ?? null;
+  if (rc.column.lineage !== 'row' || table === null) return [];
+  const names = new Set<string>();
+  for (const r of catalog.named(table) ?? []) {
+    const rel = catalog.relation(r.oid);
+    for (const [, a] of [...(rel?.attributes.entries() ?? [])].sort((x, y) => x[0] - y[0])) names.add(a.name);
+  }
+  const keys = rowKeyLineage(rc.column, catalog);
+  return [...names].map((name) => {
+    const lineage = keys(name);
+    const column: ResultColumn = {
+      table: null,
+      column: name,
+      type: 'text',
+      lineage: 'derived',
+      sources: lineage?.sources ?? [],
+      ...(lineage?.transformed === true ? { transformed: true } : {}),
+    };
+    return { name, column };
   });
 }

@@ -1,6 +1,8 @@
 import {
   throughViews,
   type OutputColumn,
+  type ResultColumn,
+  type RowKeys,
   type SourceColumn,
   type ViewColumns,
   type ViewDefinition,
@@ -130,6 +132,28 @@ function sameLineage(a: OutputColumn, b: OutputColumn): boolean {
     a.sources.length === b.sources.length &&
     a.sources.every((s, i) => s.table === b.sources[i]?.table && s.column === b.sources[i]?.column)
   );
+}
+
+/**
+ * The lineage of each key of a whole row serialised as JSON (`row_to_json(v)`):
+ * the column of that name of the row's relation, followed through views
+ * as a result column is. Without a catalog, or for a table, it is that
+ * column itself.
+ */
+export function rowKeyLineage(column: ResultColumn, catalog: CatalogCache | null): RowKeys {
+  const tables = (column.sources ?? []).flatMap((s) => (s.table === null ? [] : [s.table]));
+  return (key) => {
+    if (tables.length === 0) return null;
+    const own: OutputColumn = {
+      name: key,
+      lineage: 'direct',
+      sources: tables.map((table) => ({ table, column: key })),
+    };
+    const traced = catalog === null ? own : traceStatementColumn(own, catalog);
+    return traced.transformed === true
+      ? { sources: traced.sources, transformed: true }
+      : { sources: traced.sources };
+  };
 }
 
 /** Relation names a statement's lineage uses, and those of them it names columns of by position. */

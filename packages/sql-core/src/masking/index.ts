@@ -35,6 +35,7 @@ export {
   type MaskHow,
   type MaskedColumn,
 } from './column-masker';
+export { planRowJsonMask, type RowKeyLineage, type RowKeys } from './row-json-keys';
 export { maskText, scanText, type ScanOptions, type Span } from './text-scanner';
 export { DEFAULT_MASK_OPTIONS, type MaskOptions } from './mask-options';
 export { BYTE_MASK_GROWTH, type ByteMask } from './masks/byte-masks';

@@ -18,12 +18,21 @@ const MAX_DEPTH = 128;
 
 class NotJson extends Error {}
 
-interface Context {
+/** How the values under one key are masked (null: scanned, or left as they are for numbers). */
+export interface JsonValueMasks {
   /** Masks of a sensitive key: every value below it is masked (by its own key's mask when that is sensitive too). */
   readonly strings: ValueMask | null;
   readonly integers: ValueMask | null;
   readonly floats: ValueMask | null;
 }
+type Context = JsonValueMasks;
+
+/**
+ * The masks of a key of a serialised row (`row_to_json(v)`: a key is a column
+ * of v) by what that column is computed from; null: the key is classified by
+ * its own name, as without it.
+ */
+export type RowKeyMasks = (key: string) => JsonValueMasks | null;
 
 const SCAN: Context = { strings: null, integers: null, floats: null };
 /** Cache marker: the key classifies as nothing. */
@@ -66,13 +75,20 @@ export class JsonMasker {
    * holds it (null or free text: scan by key and value). `rootTable` names
    * the table whose rows the document serialises (`row_to_json(u)`,
    * `json_agg(u)`), so its top-level keys classify as that table's columns.
-   * Returns the same string when nothing was masked.
+   * `rowKeys`, when given, masks the keys of the row objects (the document,
+   * or the elements of an array that is the document: `json_agg`) by the
+   * columns they come from. Returns the same string when nothing was masked.
    */
-  mask(text: string, root: ColumnClassification | null, rootTable: string | null = null): string {
+  mask(
+    text: string,
+    root: ColumnClassification | null,
+    rootTable: string | null = null,
+    rowKeys: RowKeyMasks | null = null,
+  ): string {
     try {
-      const run = new JsonRun(text, this);
+      const run = new JsonRun(text, this, rowKeys);
       run.skipSpace();
-      run.value(root === null ? SCAN : this.contextOf(root), rootTable, 0);
+      run.value(root === null ? SCAN : this.contextOf(root), rootTable, 0, rowKeys !== null);
       run.skipSpace();
       if (run.pos !== text.length) throw new NotJson();
       return run.result();
@@ -138,6 +154,7 @@ class JsonRun {
   constructor(
     private readonly text: string,
     private readonly masker: JsonMasker,
+    private readonly rowKeys: RowKeyMasks | null = null,
   ) {}
 
   result(): string {
@@ -159,17 +176,18 @@ class JsonRun {
     }
   }
 
-  value(ctx: Context, key: string | null, depth: number): void {
+  /** `row`: an object here is a serialised row, its keys masked by `rowKeys`. */
+  value(ctx: Context, key: string | null, depth: number, row = false): void {
     if (depth > MAX_DEPTH) throw new NotJson();
     const c = this.text.charCodeAt(this.pos);
-    if (c === 123) this.object(ctx, key, depth);
-    else if (c === 91) this.array(ctx, key, depth);
+    if (c === 123) this.object(ctx, key, depth, row);
+    else if (c === 91) this.array(ctx, key, depth, row && depth === 0);
     else if (c === 34) this.stringValue(ctx);
     else if (c === 45 || (c >= 48 && c <= 57)) this.number(ctx);
     else this.literal();
   }
 
-  private object(ctx: Context, parentKey: string | null, depth: number): void {
+  private object(ctx: Context, parentKey: string | null, depth: number, row: boolean): void {
     this.pos++;
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 125) {
@@ -184,7 +202,9 @@ class JsonRun {
       if (this.text.charCodeAt(this.pos) !== 58) throw new NotJson();
       this.pos++;
       this.skipSpace();
-      const child = this.masker.memberContext(ctx, parentKey, key, this.text.charCodeAt(this.pos));
+      const byLineage = row && this.rowKeys !== null ? this.rowKeys(key) : null;
+      const child =
+        byLineage ?? this.masker.memberContext(ctx, parentKey, key, this.text.charCodeAt(this.pos));
       this.value(child, key, depth + 1);
       this.skipSpace();
       const sep = this.text.charCodeAt(this.pos++);
@@ -193,7 +213,8 @@ class JsonRun {
     }
   }
 
-  private array(ctx: Context, key: string | null, depth: number): void {
+  /** `rows`: the document's own array, whose objects are serialised rows (`json_agg`). */
+  private array(ctx: Context, key: string | null, depth: number, rows: boolean): void {
     this.pos++;
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 93) {
@@ -202,7 +223,7 @@ class JsonRun {
     }
     for (;;) {
       this.skipSpace();
-      this.value(ctx, key, depth + 1);
+      this.value(ctx, key, depth + 1, rows);
       this.skipSpace();
       const sep = this.text.charCodeAt(this.pos++);
       if (sep === 93) return;
