@@ -27,11 +27,14 @@ const UNMASKABLE_RESULT_TYPES: ReadonlySet<number> = new Set([16, 20, 21, 23, 26
  * A FunctionCallResponse is one value outside any result set, so masking
  * cannot rewrite it. Functions returning a number, an OID, a boolean or
  * nothing (lo_open, lowrite, lo_close, lo_unlink...) have nothing to mask;
- * for any other (loread's bytea) this says why, and the pipeline denies the
+ * for any other (loread's bytea), and for a function the catalog could not
+ * name, this says why, and the pipeline denies the
  * call to an identity whose results are masked, pointing to SELECT, whose
  * result is masked.
  */
 export function unmaskableFunctionResult(fn: FunctionInfo | null): string | undefined {
-  if (fn === null || UNMASKABLE_RESULT_TYPES.has(fn.returnType)) return undefined;
+  // Not known (no such OID, or the catalog could not be asked): what it returns is not known either.
+  if (fn === null) return 'the function called by fast path is not known, so its result cannot be masked';
+  if (UNMASKABLE_RESULT_TYPES.has(fn.returnType)) return undefined;
   return `the result of ${fn.schema}.${fn.name} called by fast path cannot be masked; call it with SELECT instead`;
 }

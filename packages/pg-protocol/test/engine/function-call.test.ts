@@ -116,6 +116,22 @@ describe('fast-path FunctionCall: judged as the SELECT of the function it names'
     );
   });
 
+  it('a masked identity may not call by fast path a function the catalog cannot name (its result could be anything)', async () => {
+    // allowAll lets unknown statements through: only masking stands in the way.
+    const c = await RawClient.login(masking.port, 'token-dev');
+    c.socket.write(
+      encodeFunctionCall({ functionOid: 4_000_000_001, argumentFormats: [], arguments: [], resultFormat: 0 }),
+    );
+    const answer = await c.until(BackendCode.ReadyForQuery);
+    const error = answer.find((m) => m.code === BackendCode.ErrorResponse);
+    expect(error && decodeErrorFields(error.payload)).toMatchObject({
+      code: '42501',
+      message:
+        'gatehouse: the function called by fast path is not known, so its result cannot be masked (rule masking-unmaskable)',
+    });
+    c.socket.end();
+  });
+
   it('policy applies: a write the rules do not allow is denied, and nothing is created', async () => {
     const before = (await db.query('select count(*)::int as n from pg_largeobject_metadata')).rows[0] as {
       n: number;
