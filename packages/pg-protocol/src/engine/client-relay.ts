@@ -131,7 +131,11 @@ export class ClientRelay {
       case Frontend.Execute:
       case Frontend.Close: {
         if (reader.code === Frontend.Bind && this.#rejudgeBind()) return true;
-        if (reader.code === Frontend.Close) judgements.closed(reader.payload());
+        if (reader.code === Frontend.Close) {
+          judgements.closed(reader.payload());
+          const closed = closedStatementName(reader.payload());
+          if (closed !== null) this.#deps.prepared.forget(closed);
+        }
         // A Bind masking refuses (binary it cannot mask, a masked value to write) is denied in place.
         const refused = masking.clientMessage(reader.code, reader.payload());
         if (refused === null) toUpstream.add(reader.buffer, reader.messageStart, reader.end);
@@ -278,6 +282,12 @@ export class ClientRelay {
     if (event.source === 'extended') tracker.addExtended(tracked);
     else tracker.addSimple(tracked);
     masking.statement(event.source, decision, name, event.sql, parameterTypes);
+    // A named protocol statement shares PostgreSQL's namespace with SQL PREPARE: `EXECUTE name` runs it.
+    if (event.source === 'extended' && name !== '') {
+      const facts =
+        decision.action === 'allow' && decision.statements.length === 1 ? decision.statements[0] : null;
+      this.#deps.prepared.define(name, facts ?? null);
+    }
     if (decision.action === 'allow') {
       if (event.source === 'extended') judgements.remember(name, event.sql, parameterTypes, generation);
       toUpstream.add(...message);
@@ -330,4 +340,11 @@ export class ClientRelay {
 
 function whole(message: Buffer): [Buffer, number, number] {
   return [message, 0, message.length];
+}
+
+/** The statement a Close message closes ('S' and a name), or null (a portal, the unnamed statement). */
+function closedStatementName(payload: Buffer): string | null {
+  if (payload[0] !== 0x53 /* 'S' */) return null;
+  const end = payload.indexOf(0, 1);
+  return end > 1 ? payload.toString('utf8', 1, end) : null;
 }

@@ -29,6 +29,25 @@ export class PreparedStatements {
     }
   }
 
+  /**
+   * A protocol-level Parse named `name` was allowed: PostgreSQL keeps both
+   * kinds in one namespace, so SQL `EXECUTE name` now runs it, and is judged
+   * as it. Anything but one statement (`facts` null) forgets the name: its
+   * EXECUTE is unknown (fail closed).
+   */
+  define(name: string, facts: StatementFacts | null): void {
+    if (facts === null) {
+      this.#byName.delete(name);
+      return;
+    }
+    this.apply([{ ...facts, prepares: name }]);
+  }
+
+  /** A protocol-level Close of statement `name` (or a Parse that did not pass): EXECUTE name is unknown again. */
+  forget(name: string): void {
+    this.#byName.delete(name);
+  }
+
   get size(): number {
     return this.#byName.size;
   }
