@@ -108,6 +108,14 @@ describe('canonicalJson with values seen before', () => {
     inner.b = 2;
     expect(canonicalJson(shallow)).toBe('{"inner":{"b":2,"c":3}}');
 
+    // The depth limit holds for a trusted value reused deeper than it was first seen.
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 20; i++) deep = Object.freeze([deep]);
+    expect(canonicalJson({ type: 't', time: 'n', d: deep })).toContain('leaf');
+    let deeper: unknown = deep;
+    for (let i = 0; i < 20; i++) deeper = [deeper];
+    expect(() => canonicalJson({ type: 't', time: 'n', d: deeper })).toThrow(TypeError);
+
     // Not frozen: a value once canonical is checked again after it changed.
     const open: Record<string, unknown> = { a: 1 };
     expect(canonicalJson(open)).toBe('{"a":1}');

@@ -65,25 +65,36 @@ function alreadyCanonical(value: unknown, depth: number): boolean {
       return false;
   }
   if (value === null) return true;
-  if (VERIFIED.has(value)) return true;
+  const height = VERIFIED.get(value);
+  if (height !== undefined) return depth + height <= MAX_DEPTH;
   if (depth > MAX_DEPTH) return false;
   if (!membersCanonical(value, depth)) return false;
-  if (Object.isFrozen(value) && everyMemberVerified(value)) VERIFIED.add(value);
+  if (Object.isFrozen(value)) {
+    const below = verifiedHeight(value);
+    if (below !== null) VERIFIED.set(value, below);
+  }
   return true;
 }
 
 /**
  * Values (arrays and objects) found canonical that can never change: frozen,
- * with every object inside them in this set too. Builders hand out the same
- * frozen parts again and again (a statement's audit projection is built once
- * per analysis), so each is walked once.
+ * with every object inside them in this map too, each with how deep it nests
+ * (so the depth limit still holds wherever it is reused). Builders hand out
+ * the same frozen parts again and again (a statement's audit projection is
+ * built once per analysis), so each is walked once.
  */
-const VERIFIED = new WeakSet<object>();
+const VERIFIED = new WeakMap<object, number>();
 
-function everyMemberVerified(value: object): boolean {
-  for (const member of Object.values(value))
-    if (typeof member === 'object' && member !== null && !VERIFIED.has(member)) return false;
-  return true;
+/** How deep a frozen value nests below itself, if every object in it is verified; else null. */
+function verifiedHeight(value: object): number | null {
+  let height = 0;
+  for (const member of Object.values(value)) {
+    if (typeof member !== 'object' || member === null) continue;
+    const h = VERIFIED.get(member);
+    if (h === undefined) return null;
+    height = Math.max(height, h + 1);
+  }
+  return height;
 }
 
 function membersCanonical(value: object, depth: number): boolean {
