@@ -23,6 +23,8 @@ export interface AuditObservation {
   readonly settledAt: number;
   /** False when the file refused the record. */
   readonly written: boolean;
+  /** The record gated nothing and was let wait to share a write (outcomes, session ends): settledAt is not a write latency. */
+  readonly deferred?: boolean;
 }
 
 /** Sees every event once its gating write settled. Must be cheap and must not throw (it is guarded anyway). */
@@ -85,7 +87,7 @@ export class AuditFanOut implements AuditSink {
       return RESOLVED;
     }
     // `write` carries records that gate nothing (outcomes, session ends): gating ones use writeNow.
-    return this.#settle(event, receivedAt, primary.appendLater(event));
+    return this.#settle(event, receivedAt, primary.appendLater(event), true);
   }
 
   /**
@@ -115,14 +117,19 @@ export class AuditFanOut implements AuditSink {
     if (this.#options.replicas.length > 0) this.#replicate(event, record);
   }
 
-  #settle(event: AuditEvent, receivedAt: number, pending: Promise<WrittenRecord | null>): Promise<void> {
+  #settle(
+    event: AuditEvent,
+    receivedAt: number,
+    pending: Promise<WrittenRecord | null>,
+    deferred = false,
+  ): Promise<void> {
     return pending.then(
       (record) => {
-        this.#observe({ event, receivedAt, settledAt: performance.now(), written: true });
+        this.#observe({ event, receivedAt, settledAt: performance.now(), written: true, deferred });
         if (record !== null && this.#options.replicas.length > 0) this.#replicate(event, record);
       },
       (err: unknown) => {
-        this.#observe({ event, receivedAt, settledAt: performance.now(), written: false });
+        this.#observe({ event, receivedAt, settledAt: performance.now(), written: false, deferred });
         throw err;
       },
     );

@@ -96,7 +96,7 @@ export class GatewayMetrics {
 
   readonly auditWrite = new FastHistogram({
     name: 'gatehouse_audit_write_seconds',
-    help: 'Audit write latency: a record to the file (sink=file), a batch to a copy (sink=postgres|webhook)',
+    help: 'Audit write latency: a record that gates a statement or session to the file (sink=file), a batch to a copy (sink=postgres|webhook)',
     labelNames: ['sink'] as const,
     buckets: FAST_BUCKETS,
     registers: [this.registry],
