@@ -4,7 +4,8 @@ import { deepFreeze } from '../config/deep-freeze';
 import { startEngineListeners, type EngineListener } from './engine-wiring';
 import { policySummary } from './policy-reload';
 import { ReloadableServices } from './reloadable-services';
-import { isPrimaryMessage, type WorkerToPrimary } from './worker-messages';
+import { isPrimaryMessage, type PrimaryToWorker, type WorkerToPrimary } from './worker-messages';
+import { workerStartGate } from './worker-start-gate';
 
 /** The primary answers a config request at once; a worker that hears nothing gives up. */
 const CONFIG_TIMEOUT_MS = 10_000;
@@ -14,6 +15,10 @@ const CONFIG_TIMEOUT_MS = 10_000;
  * hands each connection to one worker), no control API. Runs the config the
  * primary validated and hands it (at start and at every reload), never the
  * file on disk. Answers the primary's requests and exits after a drain.
+ *
+ * One listener hears the primary from the start: what arrives while the
+ * worker starts (a reload, a shutdown...) waits in order and is handled,
+ * reloads applied, before the worker says `ready`; nothing is dropped.
  */
 export async function runWorker(
   configFile: string,
@@ -24,10 +29,22 @@ export async function runWorker(
   const send = (message: WorkerToPrimary): void => {
     if (process.connected) process.send?.(message);
   };
+  const early: PrimaryToWorker[] = [];
+  let handle: ((message: PrimaryToWorker) => Promise<void>) | null = null;
+  let onConfig: ((config: GatehouseConfig) => void) | null = null;
+  process.on('message', (message: unknown) => {
+    if (!isPrimaryMessage(message)) return;
+    if (message.type === 'config') onConfig?.(deepFreeze(message.config));
+    else if (handle) void handle(message);
+    else early.push(message);
+  });
+
   let services: ReloadableServices;
   let listeners: EngineListener[];
   try {
-    const config = await configFromPrimary(send);
+    const config = await configFromPrimary(send, (f) => (onConfig = f));
+    onConfig = null;
+    await workerStartGate(env, logger);
     services = await ReloadableServices.create(configFile, env, logger, config);
     services.forwardCancel = (processId, secretKey) =>
       send({ type: 'cancel', processId, secretKey: secretKey.toString('hex') });
@@ -47,12 +64,40 @@ export async function runWorker(
     stopping = true;
     await Promise.allSettled(listeners.map((l) => l.stop(deadlineMs)));
     services.sessions.terminateAll('the gateway is shutting down');
-    process.disconnect?.();
+    if (process.connected) process.disconnect?.();
     setTimeout(() => process.exit(0), 200).unref();
   };
 
-  process.on('message', (message: unknown) => {
-    if (!isPrimaryMessage(message)) return;
+  /** Reloads apply one at a time, in the order the primary sent them. */
+  let reloads: Promise<void> = Promise.resolve();
+  const reload = (message: Extract<PrimaryToWorker, { type: 'reload' }>): Promise<void> => {
+    const request = { trigger: message.trigger, actor: message.actor };
+    const reply = (error: string | null): void =>
+      send({
+        type: 'reload.reply',
+        requestId: message.requestId,
+        applied: error === null,
+        policy: policySummary(services.config()),
+        error,
+      });
+    reloads = reloads.then(() =>
+      services.reload(deepFreeze(message.config)).then(
+        ({ config }) => {
+          listeners.forEach((l) => l.reload?.(config, request));
+          reply(null);
+        },
+        (err: unknown) => {
+          const reason = (err as Error).message;
+          logger.error({ reason }, 'worker reload failed; keeping its config');
+          listeners.forEach((l) => l.reloadRefused?.(request, reason));
+          reply(reason);
+        },
+      ),
+    );
+    return reloads;
+  };
+
+  const handleMessage = async (message: PrimaryToWorker): Promise<void> => {
     switch (message.type) {
       case 'sessions.list':
         send({
@@ -73,30 +118,9 @@ export async function runWorker(
         for (const l of listeners) l.cancel?.(message.processId, key);
         break;
       }
-      case 'reload': {
-        const request = { trigger: message.trigger, actor: message.actor };
-        const reply = (error: string | null): void =>
-          send({
-            type: 'reload.reply',
-            requestId: message.requestId,
-            applied: error === null,
-            policy: policySummary(services.config()),
-            error,
-          });
-        services.reload(deepFreeze(message.config)).then(
-          ({ config }) => {
-            listeners.forEach((l) => l.reload?.(config, request));
-            reply(null);
-          },
-          (err: unknown) => {
-            const reason = (err as Error).message;
-            logger.error({ reason }, 'worker reload failed; keeping its config');
-            listeners.forEach((l) => l.reloadRefused?.(request, reason));
-            reply(reason);
-          },
-        );
+      case 'reload':
+        await reload(message);
         break;
-      }
       case 'reload.refused':
         listeners.forEach((l) =>
           l.reloadRefused?.({ trigger: message.trigger, actor: message.actor }, message.error),
@@ -105,27 +129,31 @@ export async function runWorker(
       case 'shutdown':
         void shutdown(message.deadlineMs);
         break;
+      case 'config':
+        break; // only at start
     }
-  });
+  };
+  handle = handleMessage;
   // The primary is gone: nobody can reach these sessions' control or cancel paths any more.
   process.on('disconnect', () => void shutdown(0));
   process.on('SIGTERM', () => undefined); // the primary decides when workers stop
   process.on('SIGINT', () => undefined);
+  if (!process.connected) return void shutdown(0);
+  // What came while starting, in order; the rules the primary runs now are applied before `ready`.
+  await Promise.all(early.splice(0).map((message) => handleMessage(message)));
   send({ type: 'ready' });
 }
 
-/** Asks the primary for the config it runs, and waits for it. */
-function configFromPrimary(send: (message: WorkerToPrimary) => void): Promise<GatehouseConfig> {
+/** Asks the primary for the config it runs, and waits for it (`listen` receives its `config` answer). */
+function configFromPrimary(
+  send: (message: WorkerToPrimary) => void,
+  listen: (onConfig: (config: GatehouseConfig) => void) => void,
+): Promise<GatehouseConfig> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
       clearTimeout(timer);
-      process.off('message', onMessage);
+      listen(() => undefined);
       process.off('disconnect', onGone);
-    };
-    const onMessage = (message: unknown): void => {
-      if (!isPrimaryMessage(message) || message.type !== 'config') return;
-      done();
-      resolve(deepFreeze(message.config));
     };
     const onGone = (): void => {
       done();
@@ -135,7 +163,10 @@ function configFromPrimary(send: (message: WorkerToPrimary) => void): Promise<Ga
       done();
       reject(new Error('the primary did not send the configuration'));
     }, CONFIG_TIMEOUT_MS);
-    process.on('message', onMessage);
+    listen((config) => {
+      done();
+      resolve(config);
+    });
     process.on('disconnect', onGone);
     send({ type: 'config.request' });
   });

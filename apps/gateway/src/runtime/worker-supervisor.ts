@@ -5,7 +5,7 @@ import { CancelKeyRegistry } from '@gatehouse/pg-protocol';
 import type { GatehouseConfig } from '../config';
 import type { SessionDirectory } from '../control';
 import type { EngineListener } from './engine-wiring';
-import { SIGNAL_RELOAD, type ReloadRequest, type WorkerReload } from './policy-reload';
+import { policySummary, SIGNAL_RELOAD, type ReloadRequest, type WorkerReload } from './policy-reload';
 import {
   isWorkerMessage,
   WORKER_ID_ENV,
@@ -22,6 +22,17 @@ const RESPAWN_DELAY_MS = 1000;
 /** A restart that fails is tried again, the pause doubling each time up to this. */
 const MAX_RESPAWN_DELAY_MS = 30_000;
 
+/** One worker number's current process, and which config it runs. */
+interface Slot {
+  readonly worker: Worker;
+  /** It said `ready`: its listeners serve and it handles every request. */
+  ready: boolean;
+  /** The config it was handed at start or has applied since (identity: the primary's objects). */
+  runs: GatehouseConfig | null;
+  /** The reload bringing it to `config`, shared by whoever waits for it. */
+  reloading: { readonly config: GatehouseConfig; readonly answer: Promise<WorkerReload | null> } | null;
+}
+
 /**
  * The cluster primary's view of its workers: forks them, restarts a worker
  * that dies, gathers and ends sessions across them for the control API,
@@ -31,10 +42,17 @@ const MAX_RESPAWN_DELAY_MS = 30_000;
 export class WorkerSupervisor implements SessionDirectory {
   readonly #count: number;
   readonly #logger: Logger;
-  readonly #workers = new Map<number, Worker>();
-  readonly #pending = new Map<number, (reply: WorkerToPrimary) => void>();
+  readonly #workers = new Map<number, Slot>();
+  readonly #pending = new Map<
+    number,
+    { workerId: number; resolve: (reply: WorkerToPrimary | null) => void }
+  >();
+  /** Called with a worker number each time one says `ready`. */
+  readonly #readyWatchers = new Set<(workerId: number) => void>();
   #nextRequest = 1;
   #stopping = false;
+  /** Who asked for the latest reload: a worker brought up to date late records it as theirs. */
+  #lastRequest: ReloadRequest = SIGNAL_RELOAD;
   /** The config the primary validated and runs: what every worker, forked now or later, is given. */
   #config: (() => GatehouseConfig) | null = null;
 
@@ -70,26 +88,74 @@ export class WorkerSupervisor implements SessionDirectory {
   /**
    * Every worker applies `config`, which the primary has validated and
    * applied (or keeps its rules and says why); resolves with each answer. A
-   * worker that does not answer in time is reported as not applied.
+   * worker that is (re)starting counts once it is ready and runs `config`:
+   * handed it at start, or sent it when it says ready with an older one. A
+   * worker that does not get there in time is reported as not applied.
    */
   async reload(request: ReloadRequest, config: GatehouseConfig): Promise<WorkerReload[]> {
-    const asked = [...this.#workers.keys()];
-    const replies = new Map<number, WorkerToPrimary>();
-    await this.#askAll(
+    this.#lastRequest = request;
+    return Promise.all([...this.#workers.keys()].map((id) => this.#reloadOne(id, request, config)));
+  }
+
+  async #reloadOne(workerId: number, request: ReloadRequest, config: GatehouseConfig): Promise<WorkerReload> {
+    const deadline = Date.now() + RELOAD_TIMEOUT_MS;
+    for (;;) {
+      const slot = this.#workers.get(workerId);
+      if (slot?.ready && slot.worker.isConnected()) {
+        if (slot.runs === config) return { worker: workerId, applied: true, policy: policySummary(config) };
+        const answer = await this.#bringUpToDate(workerId, slot, request, config);
+        if (answer) return answer; // null: it died before answering; its successor is handed `config`
+      }
+      if (this.#stopping || !(await this.#nextReady(workerId, deadline - Date.now())))
+        return { worker: workerId, applied: false, policy: null, error: 'the worker did not answer' };
+    }
+  }
+
+  /** Sends `config` to a ready worker (once per config); null when the worker died before answering. */
+  #bringUpToDate(
+    workerId: number,
+    slot: Slot,
+    request: ReloadRequest,
+    config: GatehouseConfig,
+  ): Promise<WorkerReload | null> {
+    if (slot.reloading?.config === config) return slot.reloading.answer;
+    const answer = this.#ask(
+      workerId,
       (requestId) => ({ type: 'reload', requestId, ...request, config }),
       RELOAD_TIMEOUT_MS,
-      (workerId, reply) => replies.set(workerId, reply),
-    );
-    return asked.map((worker): WorkerReload => {
-      const reply = replies.get(worker);
-      if (reply?.type !== 'reload.reply')
-        return { worker, applied: false, policy: null, error: 'the worker did not answer' };
+    ).then((reply): WorkerReload | null => {
+      if (slot.reloading?.config === config) slot.reloading = null;
+      if (reply?.type !== 'reload.reply') {
+        if (slot.worker.isDead()) return null;
+        return { worker: workerId, applied: false, policy: null, error: 'the worker did not answer' };
+      }
+      if (reply.applied) slot.runs = config;
       return {
-        worker,
+        worker: workerId,
         applied: reply.applied,
         policy: reply.policy,
         ...(reply.error !== null ? { error: reply.error } : {}),
       };
+    });
+    slot.reloading = { config, answer };
+    return answer;
+  }
+
+  /** True when worker `workerId` says ready within `ms`. */
+  #nextReady(workerId: number, ms: number): Promise<boolean> {
+    if (ms <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const watch = (id: number): void => {
+        if (id !== workerId) return;
+        clearTimeout(timer);
+        this.#readyWatchers.delete(watch);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.#readyWatchers.delete(watch);
+        resolve(false);
+      }, ms);
+      this.#readyWatchers.add(watch);
     });
   }
 
@@ -112,11 +178,12 @@ export class WorkerSupervisor implements SessionDirectory {
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
     const exits = [...this.#workers.values()].map(
-      (w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))),
+      ({ worker: w }) =>
+        new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))),
     );
     this.#broadcast({ type: 'shutdown', deadlineMs });
     const killAt = setTimeout(() => {
-      for (const w of this.#workers.values()) if (!w.isDead()) w.kill('SIGKILL');
+      for (const { worker: w } of this.#workers.values()) if (!w.isDead()) w.kill('SIGKILL');
     }, deadlineMs + 5000);
     await Promise.all(exits);
     clearTimeout(killAt);
@@ -124,15 +191,15 @@ export class WorkerSupervisor implements SessionDirectory {
 
   #fork(workerId: number): Promise<void> {
     const worker = cluster.fork({ [WORKER_ID_ENV]: String(workerId) });
-    this.#workers.set(workerId, worker);
+    const slot: Slot = { worker, ready: false, runs: null, reloading: null };
+    this.#workers.set(workerId, slot);
     worker.on('message', (message: unknown) => this.#onMessage(workerId, message));
     return new Promise<void>((resolve, reject) => {
-      let started = false;
       const onMessage = (message: unknown): void => {
         if (!isWorkerMessage(message)) return;
         if (message.type === 'ready') {
-          started = true;
           worker.off('message', onMessage);
+          this.#onReady(workerId, slot);
           resolve();
         } else if (message.type === 'failed') {
           worker.off('message', onMessage);
@@ -141,6 +208,14 @@ export class WorkerSupervisor implements SessionDirectory {
       };
       worker.on('message', onMessage);
       worker.once('exit', (code, signal) => {
+        const started = slot.ready;
+        slot.ready = false;
+        // Nothing it was asked will be answered now.
+        for (const [requestId, p] of this.#pending)
+          if (p.workerId === workerId && this.#workers.get(workerId) === slot) {
+            this.#pending.delete(requestId);
+            p.resolve(null);
+          }
         if (!started) {
           reject(new Error(`worker ${workerId} exited during startup (${signal ?? code})`));
           return;
@@ -150,6 +225,28 @@ export class WorkerSupervisor implements SessionDirectory {
         this.#respawn(workerId, RESPAWN_DELAY_MS);
       });
     });
+  }
+
+  /**
+   * A worker serves: a reload broadcast after it was handed its config (it
+   * was not sent one while starting) is sent now, and a shutdown too.
+   */
+  #onReady(workerId: number, slot: Slot): void {
+    slot.ready = true;
+    if (this.#stopping) {
+      this.#send(workerId, { type: 'shutdown', deadlineMs: 0 });
+      return;
+    }
+    const current = this.#config?.();
+    if (current && slot.runs !== current)
+      void this.#bringUpToDate(workerId, slot, this.#lastRequest, current).then((answer) => {
+        if (answer && !answer.applied)
+          this.#logger.error(
+            { workerId, error: answer.error },
+            'a restarted worker did not apply the running rules',
+          );
+      });
+    for (const watch of [...this.#readyWatchers]) watch(workerId);
   }
 
   /** Forks the worker again after `delayMs`; a restart that fails is retried, never given up. */
@@ -168,6 +265,8 @@ export class WorkerSupervisor implements SessionDirectory {
     if (!isWorkerMessage(message)) return;
     if (message.type === 'config.request') {
       const config = this.#config?.();
+      const slot = this.#workers.get(fromWorker);
+      if (config && slot) slot.runs = config;
       if (config) this.#send(fromWorker, { type: 'config', config });
       return;
     }
@@ -179,40 +278,47 @@ export class WorkerSupervisor implements SessionDirectory {
       return;
     }
     if ('requestId' in message) {
-      const resolve = this.#pending.get(message.requestId);
-      if (resolve) {
+      const pending = this.#pending.get(message.requestId);
+      if (pending?.workerId === fromWorker) {
         this.#pending.delete(message.requestId);
-        resolve(message);
+        pending.resolve(message);
       }
     }
   }
 
-  #askAll(
+  /** Asks every ready worker (one still starting has no sessions); the answers that came. */
+  async #askAll(build: (requestId: number) => PrimaryToWorker): Promise<WorkerToPrimary[]> {
+    const ready = [...this.#workers].filter(([, slot]) => slot.ready).map(([id]) => id);
+    const replies = await Promise.all(ready.map((id) => this.#ask(id, build, REPLY_TIMEOUT_MS)));
+    return replies.filter((r): r is WorkerToPrimary => r !== null);
+  }
+
+  /** One worker's answer; null when it cannot be sent, the worker exits, or `timeoutMs` passes. */
+  #ask(
+    workerId: number,
     build: (requestId: number) => PrimaryToWorker,
-    timeoutMs = REPLY_TIMEOUT_MS,
-    onReply?: (workerId: number, reply: WorkerToPrimary) => void,
-  ): Promise<WorkerToPrimary[]> {
-    const asks = [...this.#workers.keys()].map((workerId) => {
-      const requestId = this.#nextRequest++;
-      return new Promise<WorkerToPrimary | null>((resolve) => {
-        const timer = setTimeout(() => {
-          this.#pending.delete(requestId);
-          this.#logger.warn({ workerId }, 'worker did not answer in time');
-          resolve(null);
-        }, timeoutMs);
-        this.#pending.set(requestId, (reply) => {
+    timeoutMs: number,
+  ): Promise<WorkerToPrimary | null> {
+    const requestId = this.#nextRequest++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(requestId);
+        this.#logger.warn({ workerId }, 'worker did not answer in time');
+        resolve(null);
+      }, timeoutMs);
+      this.#pending.set(requestId, {
+        workerId,
+        resolve: (reply) => {
           clearTimeout(timer);
-          onReply?.(workerId, reply);
           resolve(reply);
-        });
-        if (!this.#send(workerId, build(requestId))) {
-          clearTimeout(timer);
-          this.#pending.delete(requestId);
-          resolve(null);
-        }
+        },
       });
+      if (!this.#send(workerId, build(requestId))) {
+        clearTimeout(timer);
+        this.#pending.delete(requestId);
+        resolve(null);
+      }
     });
-    return Promise.all(asks).then((replies) => replies.filter((r): r is WorkerToPrimary => r !== null));
   }
 
   #broadcast(message: PrimaryToWorker): void {
@@ -220,7 +326,7 @@ export class WorkerSupervisor implements SessionDirectory {
   }
 
   #send(workerId: number, message: PrimaryToWorker): boolean {
-    const worker = this.#workers.get(workerId);
+    const worker = this.#workers.get(workerId)?.worker;
     if (!worker || worker.isDead() || !worker.isConnected()) return false;
     worker.send(message);
     return true;
