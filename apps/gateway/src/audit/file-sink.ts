@@ -26,6 +26,7 @@ import { GroupFsync } from './group-fsync';
 import { openLiveFile, type PrefixRecord } from './live-file';
 import { composeRecords, type ComposedRecords } from './record-batch';
 import { rotatedFileName } from './rotation';
+import { WriteQueue, type QueuedRecord } from './write-queue';
 import {
   AuditDurability,
   FILE_SINK_DEFAULTS,
@@ -41,12 +42,6 @@ export {
   type FileSinkStats,
   type WrittenRecord,
 };
-
-interface Entry {
-  readonly body: string;
-  readonly resolve: (record: WrittenRecord | null) => void;
-  readonly reject: (err: Error) => void;
-}
 
 /**
  * The default audit sink: an append-only (O_APPEND) JSONL file holding one
@@ -66,7 +61,6 @@ export class FileAuditSink implements AuditSink {
   readonly #clock: () => Date;
   readonly #durability: AuditDurability;
   readonly #rotateBytes: number | null;
-  readonly #maxBatchBytes: number;
   readonly #fileMode: number;
   readonly #chain = new AuditChain();
   readonly #stats: FileSinkStats = { records: 0, batches: 0, fsyncs: 0, rotations: 0, failures: 0 };
@@ -75,12 +69,7 @@ export class FileAuditSink implements AuditSink {
   #regular = true;
   #size = 0;
   #prefix: PrefixRecord[] = [];
-  #queue: Entry[] = [];
-  #scheduled = false;
-  /** The timer that writes records queued by `appendLater` when no gating write came first. */
-  #later: NodeJS.Timeout | null = null;
-  readonly #laterMs: number;
-  #pumping: Promise<void> | null = null;
+  readonly #queue: WriteQueue;
   #failure: Error | null = null;
   #mustReopen = false;
   #closing: Promise<void> | null = null;
@@ -95,9 +84,12 @@ export class FileAuditSink implements AuditSink {
     this.#durability = options.durability ?? FILE_SINK_DEFAULTS.durability;
     this.#rotateBytes =
       options.rotateBytes === undefined ? FILE_SINK_DEFAULTS.rotateBytes : options.rotateBytes;
-    this.#maxBatchBytes = options.maxBatchBytes ?? FILE_SINK_DEFAULTS.maxBatchBytes;
     this.#fileMode = options.fileMode ?? FILE_SINK_DEFAULTS.fileMode;
-    this.#laterMs = options.laterMs ?? FILE_SINK_DEFAULTS.laterMs;
+    this.#queue = new WriteQueue({
+      write: (batch) => this.#writeBatch(batch),
+      laterMs: options.laterMs ?? FILE_SINK_DEFAULTS.laterMs,
+      maxBatchBytes: options.maxBatchBytes ?? FILE_SINK_DEFAULTS.maxBatchBytes,
+    });
     this.#fsync = new GroupFsync({
       intervalMs: options.fsyncIntervalMs ?? FILE_SINK_DEFAULTS.fsyncIntervalMs,
       everyRecords: options.fsyncEveryRecords ?? FILE_SINK_DEFAULTS.fsyncEveryRecords,
@@ -147,7 +139,7 @@ export class FileAuditSink implements AuditSink {
    * once written, like `append`.
    */
   appendLater(event: AuditEvent): Promise<WrittenRecord | null> {
-    return this.#enqueue(event, this.#laterMs > 0);
+    return this.#enqueue(event, true);
   }
 
   #enqueue(event: AuditEvent, later: boolean): Promise<WrittenRecord | null> {
@@ -161,9 +153,7 @@ export class FileAuditSink implements AuditSink {
       return Promise.reject(err as Error);
     }
     return new Promise<WrittenRecord | null>((resolve, reject) => {
-      this.#queue.push({ body, resolve, reject });
-      if (later) this.#kickLater();
-      else this.#kick();
+      this.#queue.push({ body, resolve, reject }, later);
     });
   }
 
@@ -184,7 +174,7 @@ export class FileAuditSink implements AuditSink {
     if (!this.#canWriteNow()) return this.append(event);
     const body = eventBody(event);
     // Records queued before this one keep their place: they go first, in the same write.
-    const batch = this.#queue.splice(0);
+    const batch = this.#queue.takeAll();
     const composed = composeRecords(this.#chain, this.#prefix, [...batch.map((e) => e.body), body]);
     try {
       writeAllSync(this.#fd as number, composed.buf);
@@ -207,7 +197,7 @@ export class FileAuditSink implements AuditSink {
   #canWriteNow(): boolean {
     return (
       this.#closing === null &&
-      this.#pumping === null &&
+      !this.#queue.writing &&
       this.#durability === AuditDurability.write &&
       this.#fd !== null &&
       this.#regular &&
@@ -240,10 +230,7 @@ export class FileAuditSink implements AuditSink {
   }
 
   async #shutdown(): Promise<void> {
-    if (this.#later !== null) this.#kick();
-    while (this.#scheduled || this.#pumping !== null) {
-      await (this.#pumping ?? new Promise<void>((resolve) => setImmediate(resolve)));
-    }
+    await this.#queue.drain();
     this.#fsync.cancel();
     let failure: Error | null = null;
     await this.#fsync.settle();
@@ -262,50 +249,6 @@ export class FileAuditSink implements AuditSink {
     if (failure) throw failure;
   }
 
-  /** Writes what is queued after `laterMs`, unless a write takes it first. */
-  #kickLater(): void {
-    if (this.#pumping !== null || this.#scheduled || this.#later !== null) return;
-    this.#later = setTimeout(() => {
-      this.#later = null;
-      // A gating write may have taken everything along meanwhile.
-      if (this.#queue.length > 0) this.#kick();
-    }, this.#laterMs);
-  }
-
-  #kick(): void {
-    if (this.#later !== null) {
-      clearTimeout(this.#later);
-      this.#later = null;
-    }
-    if (this.#pumping !== null || this.#scheduled) return;
-    this.#scheduled = true;
-    // After the current I/O phase: the records of every session whose statement arrived in this
-    // turn of the event loop go out in one write (group commit), at the cost of waiting for the
-    // other sessions' callbacks of the same turn.
-    setImmediate(() => {
-      this.#scheduled = false;
-      this.#pumping = this.#pump().finally(() => {
-        this.#pumping = null;
-        if (this.#queue.length > 0) this.#kick();
-      });
-    });
-  }
-
-  async #pump(): Promise<void> {
-    while (this.#queue.length > 0) await this.#writeBatch(this.#takeBatch());
-  }
-
-  #takeBatch(): Entry[] {
-    let bytes = 0;
-    let n = 0;
-    while (n < this.#queue.length) {
-      bytes += (this.#queue[n] as Entry).body.length + 160;
-      if (n > 0 && bytes > this.#maxBatchBytes) break;
-      n += 1;
-    }
-    return this.#queue.splice(0, n);
-  }
-
   /** The bookkeeping once a composed write is in the file. */
   #written(composed: ComposedRecords): void {
     this.#stats.batches += 1;
@@ -317,7 +260,7 @@ export class FileAuditSink implements AuditSink {
 
   /** Settles `batch` (entries firstEntry.. of `composed`) after a failed write that got `written` bytes out. */
   #settleFailed(
-    batch: readonly Entry[],
+    batch: readonly QueuedRecord[],
     composed: ComposedRecords | null,
     written: number,
     err: Error,
@@ -330,7 +273,7 @@ export class FileAuditSink implements AuditSink {
   }
 
   /** Writes the pending prefix and `batch` in one syscall; settles every entry. Never throws. */
-  async #writeBatch(batch: Entry[]): Promise<Error | null> {
+  async #writeBatch(batch: QueuedRecord[]): Promise<Error | null> {
     let composed: ComposedRecords | null = null;
     try {
       if (this.#mustReopen || this.#fd === null) await this.#openLive();
