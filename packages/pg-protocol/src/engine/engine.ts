@@ -4,6 +4,7 @@ import {
   decodeParameterStatus,
   encodeAuthenticationOk,
   encodeBackendKeyData,
+  encodeErrorResponse,
   encodeReadyForQuery,
   ProtocolError,
 } from '../codec';
@@ -14,8 +15,8 @@ import type { PostgresEngineOptions } from './engine-options';
 import { fatalResponse, gatewayErrorResponse } from './error-response';
 import { checkLexingParameter } from './lexing-parameters';
 import { PostgresSession } from './session';
-import { StartupSettings } from './startup-settings';
-import { connectUpstream } from './upstream-connection';
+import { StartupSettings, StartupSettingsRefused } from './startup-settings';
+import { connectUpstream, type UpstreamConnection } from './upstream-connection';
 
 /**
  * Refusals recorded as auth.failed: the client could not prove who it is or
@@ -101,6 +102,7 @@ export class PostgresEngine {
     const signal = AbortSignal.timeout(this.#options.handshakeTimeoutMs);
     let clientSocket = socket;
     const progress: HandshakeProgress = { user: '', database: null, tls: false };
+    let sessionStarted = false;
     try {
       const client = await acceptClient(socket, this.#options, signal, progress);
       if (client.kind === 'cancel') {
@@ -128,50 +130,62 @@ export class PostgresEngine {
       const endpoint = this.#options.targets.upstreamFor(context.target, context.identity, context.database);
       const settings = StartupSettings.fromStartup(client.parameters);
       settings.judge(this.#options.pipeline, context);
-      const upstream = await connectUpstream(endpoint, settings.upstreamParameters, {
+      const dial = {
         signal: AbortSignal.timeout(this.#options.connectTimeoutMs),
         maxMessageSize: this.#options.maxMessageSize,
-      }).catch((err: unknown) => {
-        if (err instanceof GatewayError) {
-          throw new GatewayError(err.code, `target "${context.target.name}": ${err.message}`, { cause: err });
-        }
-        throw err;
-      });
+      };
+      // Only the formatting parameters: the judged settings run after their intent is recorded.
+      let upstream = await connectUpstream(endpoint, settings.upstreamParameters, dial).catch(
+        (err: unknown) => {
+          if (err instanceof GatewayError) {
+            throw new GatewayError(err.code, `target "${context.target.name}": ${err.message}`, {
+              cause: err,
+            });
+          }
+          throw err;
+        },
+      );
       try {
-        for (const raw of upstream.parameterStatus) {
-          const problem = checkLexingParameter(decodeParameterStatus(raw.subarray(5)));
-          if (problem)
-            throw new GatewayError('upstream_unavailable', `target "${context.target.name}": ${problem}`);
-        }
+        this.#checkLexing(upstream, context);
         // The session is on the record before the client can send anything (refused if it cannot be).
         await this.#options.pipeline.onSessionStart(context, endpoint.user);
       } catch (err) {
         upstream.socket.destroy();
         throw err;
       }
-      try {
-        await settings.record(this.#options.pipeline, context);
-      } catch (err) {
+      // From here every way out records the session's end, and none is an auth.failed.
+      sessionStarted = true;
+      const started = performance.now();
+      const endEarly = (): void => {
         upstream.socket.destroy();
         this.#options.pipeline.onSessionEnd(context, {
           upstreamUser: endpoint.user,
           reason: SessionEndReason.error,
           bytesIn: 0,
           bytesOut: 0,
-          durationMs: 0,
+          durationMs: performance.now() - started,
           statements: 0,
         });
+      };
+      try {
+        upstream = await settings.apply(this.#options.pipeline, context, upstream, {
+          ...dial,
+          signal: AbortSignal.timeout(this.#options.connectTimeoutMs),
+        });
+        this.#checkLexing(upstream, context);
+      } catch (err) {
+        endEarly();
         throw err;
       }
       if (clientSocket.destroyed) {
-        upstream.socket.destroy();
+        endEarly();
         return;
       }
       this.#handshakes.delete(socket);
       this.#startSession(context, client.socket, client.leftover, upstream, endpoint);
     } catch (err) {
       this.#handshakes.delete(socket);
-      if (err instanceof GatewayError && AUTH_FAILURES.has(err.code)) {
+      if (!sessionStarted && err instanceof GatewayError && AUTH_FAILURES.has(err.code)) {
         this.#options.pipeline.onAuthFailed({
           claimedUser: progress.user,
           reason: err.code,
@@ -186,11 +200,20 @@ export class PostgresEngine {
     }
   }
 
+  /** Analysis lexes as the server does only with these parameters (see lexing-parameters). */
+  #checkLexing(upstream: UpstreamConnection, context: SessionContext): void {
+    for (const raw of upstream.parameterStatus) {
+      const problem = checkLexingParameter(decodeParameterStatus(raw.subarray(5)));
+      if (problem)
+        throw new GatewayError('upstream_unavailable', `target "${context.target.name}": ${problem}`);
+    }
+  }
+
   #startSession(
     context: SessionContext,
     client: Socket,
     clientLeftover: Buffer,
-    upstream: Awaited<ReturnType<typeof connectUpstream>>,
+    upstream: UpstreamConnection,
     endpoint: ReturnType<PostgresEngineOptions['targets']['upstreamFor']>,
   ): void {
     // The client sees the upstream's parameters, but keys of our own (see CancelKeyRegistry).
@@ -244,6 +267,9 @@ export class PostgresEngine {
     if (err instanceof GatewayError) {
       message = gatewayErrorResponse(err, true).message;
       log.info({ code: err.code, reason: err.message }, 'connection refused');
+    } else if (err instanceof StartupSettingsRefused) {
+      message = encodeErrorResponse(err.fields);
+      log.info({ code: err.fields.code }, 'the upstream refused the startup settings');
     } else if (err instanceof ProtocolError) {
       message = fatalResponse('08P01', err.message);
       log.info({ reason: err.message }, 'protocol violation during startup');

@@ -6,6 +6,8 @@ import {
   type SessionContext,
   type StatementEvent,
 } from '@gatehouse/sql-core';
+import type { ErrorFields } from '../codec';
+import { runStartupQuery, type UpstreamConnection, type UpstreamDialOptions } from './upstream-connection';
 
 /**
  * Formatting parameters drivers send on every connection (pgjdbc, npgsql,
@@ -43,8 +45,10 @@ const SETTING_NAME = /^[a-z_][a-z0-9_$]*(\.[a-z_][a-z0-9_$]*)*$/;
  * them as that `SET` string, with the same analysis and policy (a denied or
  * held setting refuses the connection: a client that asked for
  * `default_transaction_read_only` or a statement timeout must not silently
- * run without it), forwards the allowed ones in the upstream StartupMessage,
- * and records them as the session's statement 0.
+ * run without it). Only the formatting parameters go in the upstream
+ * StartupMessage: the allowed settings are recorded as the session's
+ * statement 0 and only then run on the upstream as those SET statements,
+ * so nothing reaches the server before its intent is on the record.
  */
 export class StartupSettings {
   /** Parameters for the upstream StartupMessage (user and database are the gateway's). */
@@ -54,7 +58,6 @@ export class StartupSettings {
   readonly #names: readonly string[];
 
   private constructor(upstream: Map<string, string>, judged: Map<string, string>) {
-    for (const [name, value] of judged) upstream.set(name, value);
     this.upstreamParameters = upstream;
     this.#names = [...judged.keys()];
     this.statement =
@@ -115,24 +118,61 @@ export class StartupSettings {
   }
 
   /**
-   * Records the settings as statement 0 of a session already on the record
-   * (intent and outcome), before the client can send anything; throws when
-   * the audit refuses it or the policy changed since `judge` and no longer
-   * allows them.
+   * Records the settings as statement 0 of a session already on the record,
+   * then runs them on the upstream, then records their outcome; returns the
+   * upstream as the client is to see it (ParameterStatus the SETs changed).
+   * Throws GatewayError when the audit refuses the intent
+   * (`audit_unavailable`) or the policy changed since `judge` and no longer
+   * allows them, and StartupSettingsRefused when the server refuses them.
    */
-  async record(pipeline: Pipeline, session: SessionContext): Promise<void> {
+  async apply(
+    pipeline: Pipeline,
+    session: SessionContext,
+    upstream: UpstreamConnection,
+    options: UpstreamDialOptions,
+  ): Promise<UpstreamConnection> {
     const event = this.#event(session);
-    if (event === null) return;
+    if (event === null || this.statement === null) return upstream;
     // Judged again first, synchronously, so onStatement cannot start a review the handshake can't carry.
     this.judge(pipeline, session);
     const decision = await pipeline.onStatement(event);
-    if (decision.action !== 'allow') {
+    if (decision.action === 'deny') {
       throw new GatewayError(
-        GatewayErrorCode.policyDenied,
-        `the startup settings ${this.#list()} are not allowed (rule ${decision.ruleId})`,
+        decision.code,
+        decision.code === GatewayErrorCode.auditUnavailable
+          ? `the startup settings ${this.#list()} were not applied: ${decision.reason}`
+          : `the startup settings ${this.#list()} are not allowed: ${decision.reason} (rule ${decision.ruleId})`,
       );
     }
-    pipeline.onStatementEnd(event, { rowsReturned: null, rowsAffected: null, sqlstate: null, durationMs: 0 });
+    if (decision.action !== 'allow') {
+      throw new GatewayError(
+        GatewayErrorCode.approvalDenied,
+        `the startup settings ${this.#list()} need approval; connect without them and run SET once connected`,
+      );
+    }
+    const started = performance.now();
+    const outcome = (sqlstate: string | null, unanswered = false): void =>
+      pipeline.onStatementEnd(event, {
+        rowsReturned: null,
+        rowsAffected: null,
+        sqlstate,
+        durationMs: performance.now() - started,
+        ...(unanswered ? { unanswered } : {}),
+      });
+    let answer: Awaited<ReturnType<typeof runStartupQuery>>;
+    try {
+      answer = await runStartupQuery(upstream, this.statement, options);
+    } catch (err) {
+      outcome(null, true);
+      throw new GatewayError(
+        GatewayErrorCode.upstreamUnavailable,
+        `the upstream did not answer the startup settings ${this.#list()}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+    outcome(answer.error === null ? null : answer.error.code || 'XX000');
+    if (answer.error !== null) throw new StartupSettingsRefused(answer.error);
+    return answer.upstream;
   }
 
   #event(session: SessionContext): StatementEvent | null {
@@ -142,6 +182,28 @@ export class StartupSettings {
 
   #list(): string {
     return this.#names.join(', ');
+  }
+}
+
+/**
+ * The server refused the startup settings (an invalid value, a setting that
+ * does not exist or cannot be changed now): the client gets the server's own
+ * error, FATAL, as a direct connection does.
+ */
+export class StartupSettingsRefused extends Error {
+  override readonly name = 'StartupSettingsRefused';
+  readonly fields: ErrorFields;
+  constructor(server: ErrorFields) {
+    super(`the upstream refused the startup settings: ${server.message} (SQLSTATE ${server.code})`);
+    // Only what describes the setting: positions would point into the gateway's SET statement.
+    this.fields = {
+      severity: 'FATAL',
+      severityNonLocalized: 'FATAL',
+      code: server.code || 'XX000',
+      message: server.message,
+      ...(server.detail === undefined ? {} : { detail: server.detail }),
+      ...(server.hint === undefined ? {} : { hint: server.hint }),
+    };
   }
 }
 

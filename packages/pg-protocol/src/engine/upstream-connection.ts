@@ -6,14 +6,17 @@ import {
   decodeAuthentication,
   decodeBackendKeyData,
   decodeErrorFields,
+  decodeParameterStatus,
   decodeReadyForQuery,
   encodeCancelRequest,
   encodePasswordMessage,
+  encodeQuery,
   encodeSaslInitialResponse,
   encodeSaslResponse,
   encodeSslRequest,
   encodeStartupMessage,
   ProtocolError,
+  type ErrorFields,
 } from '../codec';
 import { HandshakeStream } from './handshake-stream';
 import { md5PasswordResponse, ScramClient } from './scram-client';
@@ -144,6 +147,76 @@ export async function connectUpstream(
         cause: err,
       },
     );
+  }
+}
+
+/** What the upstream answered to a query run before the session relays anything. */
+export interface StartupQueryAnswer {
+  /** The connection as the client is to see it: ParameterStatus updated, notices added, new leftover. */
+  readonly upstream: UpstreamConnection;
+  /** The upstream's ErrorResponse, null when every statement completed. */
+  readonly error: ErrorFields | null;
+}
+
+/**
+ * Runs one simple Query of statements that return no rows (the SET
+ * statements of the startup settings) on a logged-in connection the session
+ * has not taken yet, up to its ReadyForQuery. The ParameterStatus messages it
+ * causes replace or join the login's, so the client learns them before its
+ * first ReadyForQuery. Anything but a command's completion, a notice, a
+ * parameter or an error is a protocol violation; a closed or silent upstream
+ * rejects (the statement's outcome is then unknown).
+ */
+export async function runStartupQuery(
+  upstream: UpstreamConnection,
+  sql: string,
+  options: UpstreamDialOptions,
+): Promise<StartupQueryAnswer> {
+  const stream = new HandshakeStream(upstream.socket, {
+    maxMessageSize: options.maxMessageSize,
+    startup: false,
+  });
+  if (upstream.leftover.length > 0) stream.reader.push(upstream.leftover);
+  const parameterStatus = [...upstream.parameterStatus];
+  const notices = [...upstream.notices];
+  let error: ErrorFields | null = null;
+  try {
+    upstream.socket.write(encodeQuery(sql));
+    for (;;) {
+      const msg = await stream.readMessage(options.signal);
+      switch (msg.code) {
+        case BackendCode.CommandComplete:
+          break;
+        case BackendCode.ParameterStatus: {
+          const { name } = decodeParameterStatus(msg.payload);
+          const at = parameterStatus.findIndex((raw) => decodeParameterStatus(raw.subarray(5)).name === name);
+          if (at >= 0) parameterStatus[at] = msg.raw;
+          else parameterStatus.push(msg.raw);
+          break;
+        }
+        case BackendCode.NoticeResponse:
+          notices.push(msg.raw);
+          break;
+        case BackendCode.ErrorResponse:
+          error ??= decodeErrorFields(msg.payload);
+          break;
+        case BackendCode.ReadyForQuery: {
+          const transactionStatus = decodeReadyForQuery(msg.payload);
+          const leftover = stream.detach(true);
+          return {
+            upstream: { ...upstream, parameterStatus, notices, transactionStatus, leftover },
+            error,
+          };
+        }
+        default:
+          throw new ProtocolError(
+            `unexpected upstream message ${String.fromCharCode(msg.code)} in answer to the startup settings`,
+          );
+      }
+    }
+  } catch (err) {
+    stream.detach();
+    throw err;
   }
 }
 
