@@ -39,6 +39,35 @@ function need(v: Buffer, at: number, n: number): void {
   if (at + n > v.length) throw new ProtocolError('binary value shorter than its own lengths say');
 }
 
+/** The elements of an array_send value, in order (null for NULL). */
+function arrayElements(v: Buffer): (Buffer | null)[] {
+  need(v, 0, 12);
+  const ndim = v.readInt32BE(0);
+  if (ndim < 0 || ndim > 6) throw new ProtocolError('array value has an invalid dimension count');
+  need(v, 12, ndim * 8);
+  let count = ndim > 0 ? 1 : 0;
+  for (let d = 0; d < ndim; d++) {
+    const size = v.readInt32BE(12 + d * 8);
+    if (size < 0) throw new ProtocolError('array value has a negative dimension');
+    count *= size;
+  }
+  if (count > MAX_ELEMENTS) throw new ProtocolError('array value has too many elements');
+  const out: (Buffer | null)[] = [];
+  let at = 12 + ndim * 8;
+  for (let k = 0; k < count; k++) {
+    need(v, at, 4);
+    const len = v.readInt32BE(at);
+    at += 4;
+    if (len < 0) out.push(null);
+    else {
+      need(v, at, len);
+      out.push(v.subarray(at, at + len));
+      at += len;
+    }
+  }
+  return out;
+}
+
 /** array_send: ndim, has-nulls flag, element type, (size, lower bound) per dimension, then the elements. */
 export function arrayCodec(lookup: CodecLookup): BinaryCodec {
   return {
@@ -48,29 +77,14 @@ export function arrayCodec(lookup: CodecLookup): BinaryCodec {
       const elementOid = v.readUInt32BE(8);
       const codec = lookup(elementOid);
       if (codec === undefined) throw new Error(`array elements of type ${elementOid} cannot be rewritten`);
-      need(v, 12, ndim * 8);
+      const elements = arrayElements(v);
       const dims: number[] = [];
       const lbounds: number[] = [];
-      let count = ndim > 0 ? 1 : 0;
       for (let d = 0; d < ndim; d++) {
         dims.push(v.readInt32BE(12 + d * 8));
         lbounds.push(v.readInt32BE(16 + d * 8));
-        count *= dims[d] ?? 0;
       }
-      if (count > MAX_ELEMENTS) throw new ProtocolError('array value has too many elements');
-      const values: (string | null)[] = [];
-      let at = 12 + ndim * 8;
-      for (let k = 0; k < count; k++) {
-        need(v, at, 4);
-        const len = v.readInt32BE(at);
-        at += 4;
-        if (len < 0) values.push(null);
-        else {
-          need(v, at, len);
-          values.push(codec.decode(v.subarray(at, at + len)));
-          at += len;
-        }
-      }
+      const values = elements.map((e) => (e === null ? null : codec.decode(e)));
       return formatArray({ dims, lbounds, values });
     },
     encode: (text, original) => {
@@ -86,14 +100,17 @@ export function arrayCodec(lookup: CodecLookup): BinaryCodec {
         head.writeInt32BE(d, 12 + i * 8);
         head.writeInt32BE(a.lbounds[i] ?? 1, 16 + i * 8);
       });
+      // Each element's original bytes: a record element takes its field types from them.
+      const originals = arrayElements(original);
+      if (originals.length !== a.values.length) throw new Error('array literal does not match the array');
       const parts: Buffer[] = [head];
-      for (const value of a.values) {
+      for (const [k, value] of a.values.entries()) {
         const len = Buffer.alloc(4);
         if (value === null) {
           len.writeInt32BE(-1);
           parts.push(len);
         } else {
-          const bytes = codec.encode(value, Buffer.alloc(0));
+          const bytes = codec.encode(value, originals[k] ?? Buffer.alloc(0));
           len.writeInt32BE(bytes.length);
           parts.push(len, bytes);
         }

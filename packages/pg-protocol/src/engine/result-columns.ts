@@ -35,7 +35,8 @@ export function shapeOf(
   if (info === null || info === undefined || depth > 4) return shape;
   if (info.kind === 'd') return shapeOf(info.base, info.baseModifier, catalog, depth + 1);
   if (info.kind === 'e' || info.category === 'S') return { type: 'text' };
-  if (info.category === 'A' && info.element !== 0) {
+  // record[] is a pseudo-type (category P) but an array all the same: its elements are scanned.
+  if ((info.category === 'A' || info.send === 'array_send') && info.element !== 0) {
     const element = shapeOf(info.element, -1, catalog, depth + 1);
     return { type: 'array', elementType: element.type };
   }

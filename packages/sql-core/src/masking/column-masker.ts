@@ -10,6 +10,7 @@ import type { ByteMask } from './masks/byte-masks';
 import { numberMask, textMask, type ValueMask } from './masks/detector-masks';
 import { fitLength, keepAlnum, REDACTED } from './masks/format-masks';
 import { keepLastDigitsNumber } from './masks/number-mask';
+import { maskCarriedBytea, mayCarryByteaSpans } from './bytea-carried';
 import { byteaScanMasker } from './bytea-scan';
 import { mapPgArray } from './pg-array';
 import { maskText, mayHaveSpans } from './text-scanner';
@@ -130,16 +131,27 @@ function scanMasker(shape: MaskedColumn, options: MaskOptions): ColumnMasker {
           const masked = hex(v);
           if (masked !== v) return masked;
         }
-        return maskText(v, scan);
+        // A bytea carried in a record or JSON as text (`row(attachment)::text`) is scanned too.
+        return maskCarriedBytea(v, scan);
       };
       const check = (src: Uint8Array, start: number, end: number): boolean =>
         mayChange(src, start, end) ||
-        (src[start] === BACKSLASH && src[start + 1] === X && hexMayChange(src, start, end));
+        (src[start] === BACKSLASH && src[start + 1] === X && hexMayChange(src, start, end)) ||
+        mayCarryByteaSpans(src, start, end, scan);
       return Object.assign(fitted(mask, shape), { mayChange: check });
     }
-    case 'array':
-      // Masks never add quotes, braces, commas or backslashes, so spans can be replaced in the literal itself.
-      return Object.assign((v: string) => maskText(v, scan), { mayChange });
+    case 'array': {
+      // bytea elements, hex or escape, decoded and scanned one by one; one that does not parse hides the array.
+      if (shape.elementType === 'bytea') {
+        const element = byteaScanMasker(scan, options.dialect);
+        return (v: string) => mapPgArray(v, element) ?? '{}';
+      }
+      // Masks never add quotes, braces, commas or backslashes, so spans can be replaced in the literal
+      // itself; a bytea carried in its elements (records, JSON) is rewritten as hex in place.
+      const carried = (src: Uint8Array, start: number, end: number): boolean =>
+        mayChange(src, start, end) || mayCarryByteaSpans(src, start, end, scan);
+      return Object.assign((v: string) => maskCarriedBytea(v, scan), { mayChange: carried });
+    }
     case 'bytea':
       return byteaScanMasker(scan, options.dialect);
     case 'json': {

@@ -1,6 +1,7 @@
 import { classifyColumn, type ColumnClassification } from './column-classifier';
 import type { MaskOptions } from './mask-options';
 import { numberMask, textMask, type ValueMask } from './masks/detector-masks';
+import { maskCarriedBytea } from './bytea-carried';
 import { maskText } from './text-scanner';
 
 /**
@@ -80,11 +81,13 @@ export class JsonMasker {
    * columns they come from. Returns the same string when nothing was masked.
    */
   mask(
-    text: string,
+    value: string,
     root: ColumnClassification | null,
     rootTable: string | null = null,
     rowKeys: RowKeyMasks | null = null,
   ): string {
+    // PostgreSQL writes a bytea in JSON as a string of its `\\x` hex: bytes that are text are scanned too.
+    const text = maskCarriedBytea(value, this.scan, false);
     try {
       const run = new JsonRun(text, this, rowKeys);
       run.skipSpace();
