@@ -1,3 +1,4 @@
+import { quoteIdentifier } from '@gatehouse/sql-core';
 import type { FunctionInfo } from './catalog-cache';
 
 /**
@@ -14,10 +15,6 @@ export function functionCallText(oid: number, fn: FunctionInfo | null, argumentC
   if (fn === null) return `FUNCTION CALL ${oid}`;
   const args = Array.from({ length: argumentCount }, (_, i) => `$${i + 1}`).join(', ');
   return `SELECT ${quoteIdentifier(fn.schema)}.${quoteIdentifier(fn.name)}(${args})`;
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** bool, int8, int2, int4, oid, void: results with nothing a mask could apply to. */

@@ -5,6 +5,7 @@ import {
   type Pipeline,
   type SessionContext,
   type StatementEvent,
+  quoteIdentifier,
 } from '@gatehouse/sql-core';
 import type { ErrorFields } from '../codec';
 import { runStartupQuery, type UpstreamConnection, type UpstreamDialOptions } from './upstream-connection';
@@ -63,7 +64,7 @@ export class StartupSettings {
     this.statement =
       judged.size === 0
         ? null
-        : [...judged].map(([name, value]) => `SET ${quoteName(name)} TO ${quoteValue(value)}`).join('; ');
+        : [...judged].map(([name, value]) => `SET ${quoteDotted(name)} TO ${quoteValue(value)}`).join('; ');
   }
 
   /** Reads the client's startup parameters; refuses switches in `options` that are not settings. */
@@ -271,14 +272,13 @@ function splitOptions(options: string): string[] {
 }
 
 /** Each part double-quoted: SETTING_NAME admits no quote, and `"role"` is then a name, not the keyword. */
-function quoteName(name: string): string {
-  return name
-    .split('.')
-    .map((part) => `"${part}"`)
-    .join('.');
-}
 
 /** A standard string literal (the gateway analyses with standard_conforming_strings on). */
 function quoteValue(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A setting's name as SET writes it: each dotted part quoted (`"my"."setting"`). */
+function quoteDotted(name: string): string {
+  return name.split('.').map(quoteIdentifier).join('.');
 }

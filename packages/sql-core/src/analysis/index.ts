@@ -16,3 +16,4 @@ export {
   type PostgresDataFlowOptions,
 } from './postgres/data-flow-analyser';
 export { throughViews, type ViewColumns, type ViewDefinition } from './postgres/lineage-views';
+export { quoteIdentifier } from './postgres/identifiers';

@@ -23,6 +23,7 @@ import {
   stringNode,
   type Obj,
 } from './pg-node';
+import { quoteIdentifier } from './identifiers';
 
 /** DECLARE ... BINARY: CURSOR_OPT_BINARY in DeclareCursorStmt.options. */
 const CURSOR_OPT_BINARY = 0x0001;
@@ -330,8 +331,6 @@ function copy(b: Obj, t: FlowTracer, extra: Extra, text: string): readonly Outpu
   return outputs;
 }
 
-const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
 /** `COPY t (a, b)` reads `SELECT "a", "b" FROM "t"`; `COPY (query)` reads the query's own text. */
 function copyQuery(b: Obj, text: string): string | null {
   if (b.query === undefined) {
@@ -339,12 +338,12 @@ function copyQuery(b: Obj, text: string): string | null {
     if (rel === null || typeof rel.relname !== 'string') return null;
     const table =
       typeof rel.schemaname === 'string'
-        ? `${quoteIdent(rel.schemaname)}.${quoteIdent(rel.relname)}`
-        : quoteIdent(rel.relname);
+        ? `${quoteIdentifier(rel.schemaname)}.${quoteIdentifier(rel.relname)}`
+        : quoteIdentifier(rel.relname);
     const attlist = list(b.attlist).map((a) => stringNode(a));
     const columns =
       attlist.length > 0 && attlist.every((a) => a !== null)
-        ? (attlist as string[]).map(quoteIdent).join(', ')
+        ? (attlist as string[]).map(quoteIdentifier).join(', ')
         : '*';
     return `SELECT ${columns} FROM ${table}`;
   }
