@@ -26,7 +26,8 @@ const MAX_NAMED = 1000;
  * The named things of one session whose results are masked later: protocol
  * prepared statements and portals (by Parse, Bind and Close), and the
  * lineage of cursors (DECLARE, for FETCH) and SQL-level prepared statements
- * (PREPARE, for EXECUTE) as their declaring statements traced it. Bounded:
+ * (PREPARE, for EXECUTE) as their declaring statements traced it, recorded
+ * when those statements complete upstream. Bounded:
  * past the bound the oldest name is forgotten, and its results are then
  * masked blind.
  */
@@ -71,7 +72,7 @@ export class PreparedResults {
     known.flow = flow;
   }
 
-  /** An allowed statement's flows: the cursors and SQL-level prepared statements it declares or closes. */
+  /** Statements that ran: the cursors and SQL-level prepared statements they declare or close. */
   declared(flows: readonly StatementDataFlow[]): void {
     for (const f of flows) {
       if (f.declares !== undefined) remember(this.#cursors, f.declares, f.outputs);
@@ -88,6 +89,11 @@ export class PreparedResults {
   /** Close: 'S' a prepared statement, 'P' a portal. */
   closed(target: string, name: string): void {
     (target === 'S' ? this.statements : this.portals).delete(name);
+  }
+
+  /** Whether a statement's result columns are another's, looked up when it runs (FETCH, EXECUTE). */
+  static resolvesLater(flow: StatementDataFlow | null | undefined): boolean {
+    return flow != null && (flow.fetches !== undefined || flow.executes !== undefined);
   }
 
   /** The result columns of a statement's rows: its own, or its cursor's, or its prepared query's. */

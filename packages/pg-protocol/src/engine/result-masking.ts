@@ -69,7 +69,7 @@ const UNMASKED_EXECUTE: Expected = Object.freeze({ kind: 'execute', portal: '' }
  * Result masking for one session: follows which statement each upstream
  * answer belongs to (simple queries statement by statement; Parse, Bind,
  * Describe and Execute by name; cursors and SQL-level prepared statements
- * by the lineage recorded when they were declared), builds the column
+ * by the lineage recorded when their declaring statements ran), builds the column
  * masks when a result starts (resolving the catalog first, which holds the
  * upstream while it waits), and rewrites rows, COPY data, errors and
  * notices. Rows with nothing to mask are left to pass as their bytes.
@@ -112,8 +112,7 @@ export class ResultMasking {
     const flows = plan?.statements ?? [];
     if (source === 'extended') this.#named.parsed(name, plan, flows[0] ?? null, sql, parameterTypes);
     else this.#expected.push(plan === null ? UNMASKED_QUERY : { kind: 'query', plan, flows, index: 0 });
-    // A cursor or SQL-level prepared statement keeps the lineage it was declared with (for FETCH, EXECUTE).
-    if (decision.action === 'allow') this.#named.declared(flows);
+    // The cursors and SQL-level prepared statements it declares are recorded as each statement completes.
   }
 
   /**
@@ -129,7 +128,6 @@ export class ResultMasking {
     if (this.#lastPlan === null) return;
     const flows = plan?.statements ?? [];
     this.#named.replanned(name, plan, flows[0] ?? null, sql, parameterTypes);
-    this.#named.declared(flows);
   }
 
   /**
@@ -193,7 +191,9 @@ export class ResultMasking {
       return null;
     try {
       const outputs = this.#named.outputsOf(prepared.flow);
-      portal.rows = this.#masks.forBind(prepared.plan, prepared.fields, bind.resultFormats, outputs);
+      const rows = this.#masks.forBind(prepared.plan, prepared.fields, bind.resultFormats, outputs);
+      // FETCH and EXECUTE: the cursor or statement named may be redefined by messages still running; masks are built when the rows come.
+      if (!PreparedResults.resolvesLater(prepared.flow)) portal.rows = rows;
       return null;
     } catch (err) {
       if (err instanceof UnmaskableResult) return { ruleId: 'masking-binary', reason: err.message };
@@ -227,6 +227,7 @@ export class ResultMasking {
       case Backend.EmptyQueryResponse:
       case Backend.PortalSuspended:
         this.#endResult();
+        if (code === Backend.CommandComplete) this.#completed(head);
         if (head?.kind === 'query') {
           if (head.plan !== null) head.index++;
         } else if (head?.kind === 'execute') this.#expected.shift();
@@ -283,6 +284,22 @@ export class ResultMasking {
       const e = this.#expected.shift() as Expected;
       if (e.kind === 'query' || e.kind === 'sync') break;
     }
+  }
+
+  /**
+   * A statement ran: the cursor or SQL-level prepared statement it declares
+   * or closes is recorded now, in the order PostgreSQL ran them, so a FETCH
+   * or EXECUTE is masked with the definition in force when it ran (not one
+   * later in the same string, nor one that failed or never ran).
+   */
+  #completed(head: Expected | undefined): void {
+    const flow =
+      head?.kind === 'query'
+        ? head.flows[head.index]
+        : head?.kind === 'execute'
+          ? this.#named.portals.get(head.portal)?.prepared?.flow
+          : undefined;
+    if (flow != null) this.#named.declared([flow]);
   }
 
   #endResult(): void {
