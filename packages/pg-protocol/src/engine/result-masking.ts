@@ -270,6 +270,12 @@ export class ResultMasking {
   }
 
   /** Masked columns of the answers since the last call, for the audit. */
+  /** The session is closing mid-result: what was masked so far, the unfinished result included. */
+  takeMaskedAtClose(): AuditMaskedColumn[] {
+    this.#endResult();
+    return this.takeMasked();
+  }
+
   takeMasked(): AuditMaskedColumn[] {
     const out: AuditMaskedColumn[] = [];
     for (const rows of this.#masked) out.push(...rows.audit());

@@ -233,6 +233,8 @@ export class PostgresSession implements SessionHandle {
    */
   #abandonStatements(): void {
     const now = performance.now();
+    // What masking did to the rows relayed so far belongs to the first of them, as on ReadyForQuery.
+    let masked = this.#masking.takeMaskedAtClose();
     for (const unit of this.#tracker.abandon()) {
       for (const s of unit.statements) {
         if (s.decision.action !== 'allow') continue;
@@ -243,7 +245,9 @@ export class PostgresSession implements SessionHandle {
           sqlstate: unit.errorCode,
           durationMs: now - s.startedAt,
           unanswered: true,
+          ...(masked.length > 0 ? { masked } : {}),
         });
+        masked = [];
       }
     }
   }

@@ -1,6 +1,8 @@
 import type { Client } from 'pg';
 import type { AuditEvent } from '@gatehouse/sql-core';
+import { BackendCode, encodeQuery } from '../../src/codec';
 import { startMaskingGateway, type MaskingGateway } from './masking-fixture';
+import { RawClient } from './wire';
 
 /** Every forwarded statement's intent gets an outcome, even when the session closes first. */
 describe('statements still running when the session closes', () => {
@@ -70,6 +72,28 @@ describe('statements still running when the session closes', () => {
     await direct.connect();
     await direct.query('select pg_terminate_backend($1)', [pid]);
     await direct.end();
+  });
+
+  it('a masked result cut short: the outcome says what was masked in the rows relayed', async () => {
+    const sessionsBefore = new Set(
+      gw.audit.filter((e) => e.type === 'session.start').map((e) => e.session_id),
+    );
+    const c = await RawClient.login(gw.port, 'token-dev');
+    c.socket.write(encodeQuery(`select u.email from ${gw.schema}.users u, generate_series(1, 2000000) g`));
+    await c.until(BackendCode.DataRow);
+    c.socket.destroy();
+    const start = gw.audit.find((e) => e.type === 'session.start' && !sessionsBefore.has(e.session_id));
+    const sessionId = start && 'session_id' in start ? start.session_id : '';
+    await until(() => gw.audit.some((e) => e.type === 'session.end' && e.session_id === sessionId));
+    const outcome = gw.audit.find(
+      (e): e is Extract<AuditEvent, { type: 'statement.outcome' }> =>
+        e.type === 'statement.outcome' && e.session_id === sessionId,
+    );
+    expect(outcome).toMatchObject({ status: 'unknown' });
+    expect(outcome?.masked).toEqual([
+      expect.objectContaining({ column: 'email', values: expect.any(Number) }),
+    ]);
+    expect(outcome!.masked[0]!.values).toBeGreaterThan(0);
   });
 
   it('the upstream session is terminated mid-statement: the outcome is recorded too', async () => {
