@@ -1,5 +1,12 @@
 import type { Client } from 'pg';
-import { FIXTURE, startMaskingGateway, type MaskingGateway } from './masking-fixture';
+import {
+  FIXTURE,
+  startMaskingGateway,
+  type MaskingGateway,
+  textRow,
+  maskedDetectors,
+  expectNoLeak,
+} from './masking-fixture';
 import { binaryText, extendedQuery } from './masking-wire-client';
 
 /**
@@ -110,25 +117,8 @@ describe('masking through alias lists and whole rows of views as JSON', () => {
     await gw.stop();
   });
 
-  /** First row as the server's text, by column name. */
-  async function textRow(c: Client, text: string): Promise<Record<string, string | null>> {
-    const r = await c.query({ text, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
-    return Object.fromEntries(r.fields.map((f, i) => [f.name, (r.rows[0] as (string | null)[])[i] ?? null]));
-  }
-
-  /** The detectors the audit names for each masked column of the last statement. */
-  function detectors(from: number): Record<string, readonly string[]> {
-    const outcome = gw.audit
-      .slice(from)
-      .filter((e) => e.type === 'statement.outcome')
-      .at(-1) as { masked?: { column: string; detectors: string[] }[] } | undefined;
-    return Object.fromEntries((outcome?.masked ?? []).map((m) => [m.column, m.detectors]));
-  }
-
-  const leaks = (row: Record<string, string | null>): void => {
-    const text = JSON.stringify(row).toLowerCase();
-    for (const o of [FIXTURE.email, 'jane doe', FIXTURE.card]) expect(text).not.toContain(o);
-  };
+  const detectors = (from: number): Record<string, readonly string[]> => maskedDetectors(gw.audit, from);
+  const leaks = expectNoLeak;
 
   describe.each(Object.entries(CASES))('%s', (_label, c) => {
     it('is masked by lineage in text format', async () => {

@@ -186,3 +186,27 @@ function fixtureSql(s: string): string {
     create view ${s}.contacts as select id, email as contact, lower(name) as who from ${s}.users;
   `;
 }
+
+/** First row as the server's text, by column name (no type parsing: what the wire carried). */
+export async function textRow(c: Client, text: string): Promise<Record<string, string | null>> {
+  const r = await c.query({ text, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
+  return Object.fromEntries(r.fields.map((f, i) => [f.name, (r.rows[0] as (string | null)[])[i] ?? null]));
+}
+
+/** The detectors the audit names for each masked column of the last statement recorded after `from`. */
+export function maskedDetectors(
+  audit: readonly AuditEvent[],
+  from: number,
+): Record<string, readonly string[]> {
+  const outcome = audit
+    .slice(from)
+    .filter((e) => e.type === 'statement.outcome')
+    .at(-1) as { masked?: { column: string; detectors: string[] }[] } | undefined;
+  return Object.fromEntries((outcome?.masked ?? []).map((m) => [m.column, m.detectors]));
+}
+
+/** Fails if the row holds the fixture's email, name or card in the clear. */
+export function expectNoLeak(row: Record<string, string | null>): void {
+  const text = JSON.stringify(row).toLowerCase();
+  for (const o of [FIXTURE.email, 'jane doe', FIXTURE.card]) expect(text).not.toContain(o);
+}
