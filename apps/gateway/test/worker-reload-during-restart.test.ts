@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { WORKER_START_GATE_ENV } from '../src/runtime/worker-start-gate';
 import { freePort } from '../src/testing/free-port';
+import { childPids, readThrough } from './worker-kit';
 import { tempDir } from '../src/testing/test-support';
 import { exited, spawnGateway, waitForOutput } from './audit/ts-child';
 
@@ -51,44 +52,8 @@ policy:
     - { id: reads-${reads}, when: { kinds: [read] }, action: ${reads} }
 `;
 
-  const workerPids = (): number[] =>
-    readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === gateway.child.pid;
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-
-  /** What a read through the gateway answers on a new connection: `ok`, a SQLSTATE, or `down`. */
-  const read = async (): Promise<string> => {
-    const c = new Client({
-      host: '127.0.0.1',
-      port: pgPort,
-      user: 'ci',
-      password: TOKEN,
-      database: 'local',
-      connectionTimeoutMillis: 5000,
-    });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-    } catch {
-      return 'down';
-    }
-    try {
-      await c.query(`select count(*) from ${TABLE}`);
-      return 'ok';
-    } catch (err) {
-      return (err as { code?: string }).code ?? 'error';
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  };
+  const workerPids = (): number[] => childPids(gateway.child.pid);
+  const read = (): Promise<string> => readThrough(pgPort, TOKEN, TABLE);
 
   /** Enough new connections that both workers (dealt round-robin) answer. */
   const reads = async (): Promise<string[]> => {

@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../src/testing/free-port';
+import { childPids, readThrough } from './worker-kit';
 import { selfSignedCert, type TestCertificate } from '../src/testing/self-signed-cert';
 import { tempDir } from '../src/testing/test-support';
 import { exited, spawnGateway, waitForOutput } from './audit/ts-child';
@@ -49,46 +50,8 @@ policy:
     - { id: reads-${reads}, when: { kinds: [read] }, action: ${reads} }
 `;
 
-  /** The pids of the gateway's worker processes (its children, from /proc). */
-  const workerPids = (): number[] =>
-    readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          // Fields after the command's closing parenthesis: state, then the parent pid.
-          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === gateway.child.pid;
-        } catch {
-          return false; // gone meanwhile
-        }
-      })
-      .map(Number);
-
-  /** What a read through the gateway answers on a new connection: `ok`, a SQLSTATE, or `down`. */
-  const read = async (): Promise<string> => {
-    const c = new Client({
-      host: '127.0.0.1',
-      port: pgPort,
-      user: 'ci',
-      password: TOKEN,
-      database: 'local',
-      connectionTimeoutMillis: 5000,
-    });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-    } catch {
-      return 'down';
-    }
-    try {
-      await c.query(`select count(*) from ${TABLE}`);
-      return 'ok';
-    } catch (err) {
-      return (err as { code?: string }).code ?? 'error';
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  };
+  const workerPids = (): number[] => childPids(gateway.child.pid);
+  const read = (): Promise<string> => readThrough(pgPort, TOKEN, TABLE);
 
   /** How many times a worker said its listener is ready. */
   const readyLines = (): number => gateway.output().split('"msg":"postgres listener ready"').length - 1;
