@@ -238,10 +238,10 @@ export class ClientRelay {
         return waiting.signal;
       },
     });
-    const forward = (d: Decision, message: [Buffer, number, number]): void =>
-      this.#forwardStatement(event, d, message, statementName, startedAt, parameterTypes, generation);
     if (!(decision instanceof Promise)) {
-      forward(decision, held === null ? [reader.buffer, reader.messageStart, reader.end] : whole(held));
+      const bytes: [Buffer, number, number] =
+        held === null ? [reader.buffer, reader.messageStart, reader.end] : whole(held);
+      this.#forwardStatement(event, decision, bytes, statementName, startedAt, parameterTypes, generation);
       return;
     }
     // Hold every later client message until this one is decided.
@@ -258,7 +258,16 @@ export class ClientRelay {
       })
       .then(
         (d) => {
-          if (!this.#deps.closed()) forward(d, whole(message));
+          if (!this.#deps.closed())
+            this.#forwardStatement(
+              event,
+              d,
+              whole(message),
+              statementName,
+              startedAt,
+              parameterTypes,
+              generation,
+            );
         },
         (err: unknown) => this.#deps.onError(err, 'pipeline'),
       )
