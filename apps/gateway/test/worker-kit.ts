@@ -1,6 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 
+/** Setup and cleanup straight on PostgreSQL (database test), on a short connection. */
+export async function direct(sql: string): Promise<void> {
+  const c = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
 /** The pids of a process's children (a cluster primary's workers), from /proc. */
 export function childPids(parent: number | undefined): number[] {
   return readdirSync('/proc')

@@ -2,10 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { WORKER_START_GATE_ENV } from '../src/runtime/worker-start-gate';
 import { freePort } from '../src/testing/free-port';
-import { childPids, readThrough } from './worker-kit';
+import { childPids, direct, readThrough } from './worker-kit';
 import { tempDir } from '../src/testing/test-support';
 import { exited, spawnGateway, waitForOutput } from './audit/ts-child';
 
@@ -28,15 +27,6 @@ describe('a reload while a worker restarts', () => {
   let gateway: { child: ChildProcess; output: () => string };
   let pgPort: number;
   let controlPort: number;
-  const direct = async (sql: string): Promise<void> => {
-    const c = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
 
   const configText = (reads: 'allow' | 'deny') => `workers: 2
 listeners: [ { engine: postgres, host: 127.0.0.1, port: ${pgPort} } ]

@@ -2,9 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { freePort } from '../src/testing/free-port';
-import { childPids, readThrough } from './worker-kit';
+import { childPids, direct, readThrough } from './worker-kit';
 import { selfSignedCert, type TestCertificate } from '../src/testing/self-signed-cert';
 import { tempDir } from '../src/testing/test-support';
 import { exited, spawnGateway, waitForOutput } from './audit/ts-child';
@@ -25,16 +24,6 @@ describe('a restarted worker runs the primary config, not the file', () => {
   let pgPort: number;
   let controlPort: number;
   let cert: TestCertificate;
-  /** Setup and cleanup straight on PostgreSQL, on a short connection. */
-  const direct = async (sql: string): Promise<void> => {
-    const c = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
 
   const configText = (reads: 'allow' | 'deny') => `workers: 2
 listeners: [ { engine: postgres, host: 127.0.0.1, port: ${pgPort}, tls: { cert: ${cert.certPath}, key: ${cert.keyPath} } } ]
