@@ -31,17 +31,43 @@ const UNORDERED_KEY = /^(?:0|[1-9]\d*)$|^__proto__$/;
 class SlowPath extends Error {}
 
 export function canonicalJson(value: unknown): string {
+  return canonicalJsonAt(value, 0);
+}
+
+/**
+ * The text of values that can never change (see VERIFIED) as members of a
+ * record (depth 1), written once: the builders hand out the same frozen
+ * parts (a statement's audit projection) again and again.
+ */
+const MEMBER_TEXT = new WeakMap<object, string>();
+
+/**
+ * canonicalJson of a value that sits directly in a record (depth 1, as the
+ * depth limit counts), remembered for values that can never change. The
+ * record writers in statement-record-bodies.ts splice it in.
+ */
+export function canonicalMemberJson(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return canonicalJsonAt(value, 1);
+  const known = MEMBER_TEXT.get(value);
+  if (known !== undefined) return known;
+  const text = canonicalJsonAt(value, 1);
+  // VERIFIED holds it only if it is frozen all the way down and was found canonical at this depth.
+  if (VERIFIED.has(value)) MEMBER_TEXT.set(value, text);
+  return text;
+}
+
+function canonicalJsonAt(value: unknown, depth: number): string {
   // Fastest path: the builders (and JSON.parse of a written line) produce
   // members already in canonical order, so the native serialiser writes the
   // value as it is.
-  if (alreadyCanonical(value, 0)) return JSON.stringify(value);
+  if (alreadyCanonical(value, depth)) return JSON.stringify(value);
   // Fast path: rebuild the value with members inserted in canonical order and
   // let the native serialiser write it.
   try {
-    return JSON.stringify(rebuild(value, 0));
+    return JSON.stringify(rebuild(value, depth));
   } catch (err) {
     if (!(err instanceof SlowPath)) throw err;
-    return write(value, 0);
+    return write(value, depth);
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   StatementStatus,
 } from './audit-event';
 import { clip, scrubQuoted } from './audit-scrub';
+import { isoNow } from './audit-time';
 
 /** SQLSTATEs meaning the statement was cancelled (PostgreSQL query_canceled; MySQL ER_QUERY_INTERRUPTED). */
 const CANCELED_SQLSTATES: ReadonlySet<string> = new Set(['57014', '70100']);
@@ -107,7 +108,7 @@ export function statementIntentEvent(
   // Members in canonical order (see canonical-json.ts), so the record is serialised as built.
   return {
     type: 'statement.intent',
-    time: (options.time ?? new Date()).toISOString(),
+    time: options.time === undefined ? isoNow() : options.time.toISOString(),
     // A review's request, or the approval an allowed retry runs under (a CI grant).
     approval_id: decision.action === 'deny' ? null : (decision.approvalId ?? null),
     database: s.database,
@@ -144,7 +145,7 @@ export function statementOutcomeEvent(
   session: Pick<SessionContext, 'id' | 'identity' | 'target'>,
   statementSeq: number,
   result: StatementResult,
-  time: Date = new Date(),
+  time?: Date,
 ): StatementOutcomeEvent {
   const status: StatementStatus = result.unanswered
     ? 'unknown'
@@ -156,7 +157,7 @@ export function statementOutcomeEvent(
   // Members in canonical order (see canonical-json.ts), so the record is serialised as built.
   return {
     type: 'statement.outcome',
-    time: time.toISOString(),
+    time: time === undefined ? isoNow() : time.toISOString(),
     duration_ms: roundMs(result.durationMs),
     masked: (result.masked ?? []).map((m) => ({
       column: m.column,
