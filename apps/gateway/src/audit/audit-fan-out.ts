@@ -6,8 +6,15 @@ import type { ReplicaQueue, ReplicatedRecord } from './replica-queue';
 /** The sink whose write gates statements: the audit file. */
 export interface GatingSink {
   append(event: AuditEvent): Promise<WrittenRecord | null>;
-  /** As append, for a record that gates nothing: it may wait a few milliseconds to share a write. */
-  appendLater(event: AuditEvent): Promise<WrittenRecord | null>;
+  /**
+   * As append, for a record that gates nothing: it may wait a few
+   * milliseconds to share a write. Settles through the callbacks (no Promise).
+   */
+  queueLater(
+    event: AuditEvent,
+    resolve: (record: WrittenRecord | null) => void,
+    reject: (err: Error) => void,
+  ): void;
   /** Written before returning when the file is idle (see FileAuditSink.appendNow), else as append. */
   appendNow(event: AuditEvent): WrittenRecord | Promise<WrittenRecord | null>;
   close(): Promise<void>;
@@ -51,6 +58,7 @@ export interface AuditFanOutOptions {
 }
 
 const RESOLVED = Promise.resolve();
+const NOT_CALLED = (): void => undefined;
 
 /**
  * The AuditSink the pipeline writes to. The file alone decides whether a
@@ -79,15 +87,43 @@ export class AuditFanOut implements AuditSink {
   write(raw: AuditEvent): Promise<void> {
     if (this.#closing !== null)
       return Promise.reject(new GatewayError(GatewayErrorCode.auditUnavailable, 'the audit sink is closed'));
+    if (this.#options.primary === null) {
+      this.note(raw, NOT_CALLED);
+      return RESOLVED;
+    }
+    return new Promise<void>((resolve, reject) => this.note(raw, reject, resolve));
+  }
+
+  /**
+   * Records that gate nothing (outcomes, session ends; `write` too): they
+   * may wait a moment to share the next gating record's write. Settles
+   * through callbacks: one outcome per statement makes no Promise.
+   */
+  note(raw: AuditEvent, failed: (err: unknown, event: AuditEvent) => void, written?: () => void): void {
+    if (this.#closing !== null) {
+      failed(new GatewayError(GatewayErrorCode.auditUnavailable, 'the audit sink is closed'), raw);
+      return;
+    }
     const receivedAt = performance.now();
     const event = this.#withoutUnwantedText(raw);
     const primary = this.#options.primary;
     if (primary === null) {
       this.#observe({ event, receivedAt, settledAt: receivedAt, written: true });
-      return RESOLVED;
+      written?.();
+      return;
     }
-    // `write` carries records that gate nothing (outcomes, session ends): gating ones use writeNow.
-    return this.#settle(event, receivedAt, primary.appendLater(event), true);
+    primary.queueLater(
+      event,
+      (record) => {
+        this.#observe({ event, receivedAt, settledAt: performance.now(), written: true, deferred: true });
+        if (record !== null && this.#options.replicas.length > 0) this.#replicate(event, record);
+        written?.();
+      },
+      (err) => {
+        this.#observe({ event, receivedAt, settledAt: performance.now(), written: false, deferred: true });
+        failed(err, raw);
+      },
+    );
   }
 
   /**
@@ -117,19 +153,14 @@ export class AuditFanOut implements AuditSink {
     if (this.#options.replicas.length > 0) this.#replicate(event, record);
   }
 
-  #settle(
-    event: AuditEvent,
-    receivedAt: number,
-    pending: Promise<WrittenRecord | null>,
-    deferred = false,
-  ): Promise<void> {
+  #settle(event: AuditEvent, receivedAt: number, pending: Promise<WrittenRecord | null>): Promise<void> {
     return pending.then(
       (record) => {
-        this.#observe({ event, receivedAt, settledAt: performance.now(), written: true, deferred });
+        this.#observe({ event, receivedAt, settledAt: performance.now(), written: true });
         if (record !== null && this.#options.replicas.length > 0) this.#replicate(event, record);
       },
       (err: unknown) => {
-        this.#observe({ event, receivedAt, settledAt: performance.now(), written: false, deferred });
+        this.#observe({ event, receivedAt, settledAt: performance.now(), written: false });
         throw err;
       },
     );

@@ -142,19 +142,41 @@ export class FileAuditSink implements AuditSink {
     return this.#enqueue(event, true);
   }
 
+  /**
+   * As `appendLater`, settled through callbacks rather than a Promise: the
+   * statement path queues one outcome per statement. Either callback may run
+   * before this returns (a closed sink, an event with no JSON form).
+   */
+  queueLater(
+    event: AuditEvent,
+    resolve: (record: WrittenRecord | null) => void,
+    reject: (err: Error) => void,
+  ): void {
+    this.#push(event, true, resolve, reject);
+  }
+
   #enqueue(event: AuditEvent, later: boolean): Promise<WrittenRecord | null> {
+    return new Promise<WrittenRecord | null>((resolve, reject) => this.#push(event, later, resolve, reject));
+  }
+
+  #push(
+    event: AuditEvent,
+    later: boolean,
+    resolve: (record: WrittenRecord | null) => void,
+    reject: (err: Error) => void,
+  ): void {
     if (this.#closing !== null) {
-      return Promise.reject(new GatewayError(GatewayErrorCode.auditUnavailable, 'the audit sink is closed'));
+      reject(new GatewayError(GatewayErrorCode.auditUnavailable, 'the audit sink is closed'));
+      return;
     }
     let body: string;
     try {
       body = eventBody(event);
     } catch (err) {
-      return Promise.reject(err as Error);
+      reject(err as Error);
+      return;
     }
-    return new Promise<WrittenRecord | null>((resolve, reject) => {
-      this.#queue.push({ body, resolve, reject }, later);
-    });
+    this.#queue.push({ body, resolve, reject }, later);
   }
 
   /**

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { statementIntentEvent, type Decision } from '@gatehouse/sql-core';
-import { openAuditSinks } from '../../src/audit';
+import { AuditFanOut, FileAuditSink, openAuditSinks, type AuditObservation } from '../../src/audit';
 import { linesBackwards } from '../../src/audit/reverse-lines';
 import { parseConfig } from '../../src/config';
-import { records, silent, tempDirs } from './audit-test-kit';
+import { outcome, records, silent, tempDirs } from './audit-test-kit';
 import { sessionContext } from './event-stream';
 
 const dirs = tempDirs();
@@ -39,6 +39,47 @@ audit: { file: ${join(dir, 'audit.jsonl')}, keep_full_text: [local] }`,
       ['local', "select 'kept only for local'"],
       ['other', undefined],
     ]);
+  });
+});
+
+describe('records that gate nothing (note)', () => {
+  it('ride with the next write, are observed once written, and report a refusal to the caller', async () => {
+    const path = join(dirs.make(), 'audit.jsonl');
+    const file = await FileAuditSink.open({ path, logger: silent, laterMs: 60_000 });
+    const seen: AuditObservation[] = [];
+    const fanOut = new AuditFanOut({
+      primary: file,
+      chain: 'test',
+      replicas: [],
+      observers: [{ observe: (o) => void seen.push(o) }],
+      keepFullText: null,
+      logger: silent,
+    });
+    const failures: unknown[] = [];
+    fanOut.note(outcome(1), (err) => failures.push(err));
+    // Waiting for company: not written, not observed yet.
+    expect(seen).toEqual([]);
+    expect(records(path).filter((r) => r.type === 'statement.outcome')).toEqual([]);
+    // A gating write carries it, in order, before returning.
+    expect(fanOut.writeNow(outcome(2))).toBeUndefined();
+    expect(
+      records(path)
+        .filter((r) => r.type === 'statement.outcome')
+        .map((r) => r.statement_seq),
+    ).toEqual([1, 2]);
+    expect(
+      seen.map((o) => ['statement_seq' in o.event && o.event.statement_seq, o.written, o.deferred]),
+    ).toEqual([
+      [1, true, true],
+      [2, true, undefined],
+    ]);
+    expect(failures).toEqual([]);
+
+    await fanOut.close();
+    const late = outcome(3);
+    fanOut.note(late, (err, event) => failures.push([err, event]));
+    expect(failures).toEqual([[expect.objectContaining({ code: 'audit_unavailable' }), late]]);
+    await expect(fanOut.write(outcome(4))).rejects.toMatchObject({ code: 'audit_unavailable' });
   });
 });
 

@@ -19,6 +19,13 @@ export interface AuditSink {
    * event cannot be recorded. Same ordering and durability as `write`.
    */
   writeNow?(event: AuditEvent): void | Promise<void>;
+  /**
+   * Optional fast path for records that gate nothing (statement outcomes,
+   * session ends): as `write`, with a failure reported to `failed` instead
+   * of a Promise (one per statement is measurable), and the record free to
+   * wait a moment to share a later write. Same ordering as `write`.
+   */
+  note?(event: AuditEvent, failed: (err: unknown, event: AuditEvent) => void): void;
   /** Flushes and releases the sink; later writes reject. */
   close(): Promise<void>;
   /**

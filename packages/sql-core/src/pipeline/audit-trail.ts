@@ -79,9 +79,14 @@ export class AuditTrail {
     );
   }
 
+  /** Records what already happened; a failure is only logged (nothing is left to refuse). */
   note(event: AuditEvent): void {
-    this.#options.sink.write(event).catch((err: unknown) => {
-      this.#logger.error({ err, event: event.type }, 'audit record not written');
-    });
+    const sink = this.#options.sink;
+    if (sink.note) sink.note(event, this.#noteFailed);
+    else sink.write(event).catch((err: unknown) => this.#noteFailed(err, event));
   }
+
+  readonly #noteFailed = (err: unknown, event: AuditEvent): void => {
+    this.#logger.error({ err, event: event.type }, 'audit record not written');
+  };
 }
