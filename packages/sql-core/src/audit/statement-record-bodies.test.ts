@@ -167,6 +167,34 @@ describe('the statement record writers', () => {
     expect(outcomeBody(out)).toBe(canonicalJson(out));
   });
 
+  it('write strings that repeat, long strings and many distinct ones the same way', () => {
+    const base = {
+      type: 'statement.outcome',
+      time: 't',
+      duration_ms: 1,
+      masked: [],
+      rows_affected: null,
+      rows_returned: 1,
+      session_id: 's',
+      sqlstate: null,
+      statement_seq: 1,
+      status: 'ok',
+      subject: 'a',
+      target: 'b',
+    };
+    // More distinct values than the texts kept, each twice; long ones with characters to escape.
+    for (let i = 0; i < 5000; i++) {
+      const event = {
+        ...base,
+        subject: `user-${i}\u2028"`,
+        time: `2026-${i}`,
+        session_id: `"${'x'.repeat(i % 600)}\n`,
+      };
+      expect(outcomeBody(event)).toBe(canonicalJson(event));
+      expect(outcomeBody(event)).toBe(canonicalJson(event));
+    }
+  });
+
   it('leave any other shape to the generic path, which also raises its errors', () => {
     const base = {
       type: 'statement.outcome',

@@ -76,6 +76,46 @@ function text(value: unknown): string | null {
   return typeof value === 'string' ? JSON.stringify(value) : null;
 }
 
+/**
+ * JSON texts of the strings that come back record after record (a session's
+ * id, subject, target and database; a rule id, a decision, a status):
+ * written once. Bounded: past MAX_REPEATED entries it starts again.
+ */
+const REPEATED = new Map<string, string>();
+const MAX_REPEATED = 4096;
+/** Longer strings are written each time: the map's memory stays small. */
+const MAX_REPEATED_LENGTH = 256;
+
+function repeated(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  if (value.length > MAX_REPEATED_LENGTH) return JSON.stringify(value);
+  let json = REPEATED.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    if (REPEATED.size >= MAX_REPEATED) REPEATED.clear();
+    REPEATED.set(value, json);
+  }
+  return json;
+}
+
+function repeatedOrNull(value: unknown): string | null {
+  return value === null ? 'null' : repeated(value);
+}
+
+/** The last record time written: every record of the same millisecond has the same one. */
+let lastTime = '';
+let lastTimeJson = '""';
+
+function time(value: unknown): string | null {
+  if (value === lastTime) return lastTimeJson;
+  const json = text(value);
+  if (json !== null) {
+    lastTime = value as string;
+    lastTimeJson = json;
+  }
+  return json;
+}
+
 function textOrNull(value: unknown): string | null {
   return value === null ? 'null' : text(value);
 }
@@ -106,21 +146,21 @@ export function intentBody(event: object): string | null {
   if (typeof e.in_transaction !== 'boolean' || !Array.isArray(e.statements)) return null;
   try {
     return (
-      `{"type":"statement.intent","time":${must(text(e.time))}` +
+      `{"type":"statement.intent","time":${must(time(e.time))}` +
       `,"approval_id":${must(textOrNull(e.approval_id))}` +
-      `,"database":${must(text(e.database))}` +
-      `,"decision":${must(text(e.decision))}` +
-      `,"environment":${must(text(e.environment))}` +
+      `,"database":${must(repeated(e.database))}` +
+      `,"decision":${must(repeated(e.decision))}` +
+      `,"environment":${must(repeated(e.environment))}` +
       `,"in_transaction":${e.in_transaction ? 'true' : 'false'}` +
-      `,"reason":${must(textOrNull(e.reason))}` +
-      `,"rule_id":${must(text(e.rule_id))}` +
-      `,"session_id":${must(text(e.session_id))}` +
-      `,"source":${must(text(e.source))}` +
+      `,"reason":${must(repeatedOrNull(e.reason))}` +
+      `,"rule_id":${must(repeated(e.rule_id))}` +
+      `,"session_id":${must(repeated(e.session_id))}` +
+      `,"source":${must(repeated(e.source))}` +
       (hasText ? `,"sql_text":${must(text(e.sql_text))}` : '') +
       `,"statement_seq":${must(finite(e.statement_seq))}` +
       `,"statements":${canonicalMemberJson(e.statements)}` +
-      `,"subject":${must(text(e.subject))}` +
-      `,"target":${must(text(e.target))}}`
+      `,"subject":${must(repeated(e.subject))}` +
+      `,"target":${must(repeated(e.target))}}`
     );
   } catch (err) {
     if (err instanceof Mismatch) return null;
@@ -136,17 +176,17 @@ export function outcomeBody(event: object): string | null {
   if (!Array.isArray(masked)) return null;
   try {
     return (
-      `{"type":"statement.outcome","time":${must(text(e.time))}` +
+      `{"type":"statement.outcome","time":${must(time(e.time))}` +
       `,"duration_ms":${must(finite(e.duration_ms))}` +
       `,"masked":${masked.length === 0 ? '[]' : canonicalMemberJson(masked)}` +
       `,"rows_affected":${must(finiteOrNull(e.rows_affected))}` +
       `,"rows_returned":${must(finiteOrNull(e.rows_returned))}` +
-      `,"session_id":${must(text(e.session_id))}` +
-      `,"sqlstate":${must(textOrNull(e.sqlstate))}` +
+      `,"session_id":${must(repeated(e.session_id))}` +
+      `,"sqlstate":${must(repeatedOrNull(e.sqlstate))}` +
       `,"statement_seq":${must(finite(e.statement_seq))}` +
-      `,"status":${must(text(e.status))}` +
-      `,"subject":${must(text(e.subject))}` +
-      `,"target":${must(text(e.target))}}`
+      `,"status":${must(repeated(e.status))}` +
+      `,"subject":${must(repeated(e.subject))}` +
+      `,"target":${must(repeated(e.target))}}`
     );
   } catch (err) {
     if (err instanceof Mismatch) return null;
