@@ -2,6 +2,7 @@ import type { SecureContext } from 'node:tls';
 import pino from 'pino';
 import {
   GatewayError,
+  type ApprovalGate,
   type AuditTrail,
   Pipeline,
   SessionRegistry,
@@ -47,6 +48,7 @@ export interface TestGatewayOptions {
   readonly maxMessageSize?: number;
   readonly targets?: Record<string, { environment: string; database: string }>;
   readonly audit?: AuditTrail;
+  readonly approvals?: ApprovalGate;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -86,6 +88,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     policy: options.policy ?? allowAll,
     logger,
     audit: options.audit ?? null,
+    approvals: options.approvals ?? null,
   });
   const engine = new PostgresEngine({
     host: '127.0.0.1',
