@@ -6,6 +6,7 @@ import {
   type PreparedStatements,
   type SessionContext,
   type StatementEvent,
+  type StatementHooks,
   type StatementSource,
 } from '@gatehouse/sql-core';
 import {
@@ -227,26 +228,39 @@ export class ClientRelay {
     this.#statements++;
     const startedAt = performance.now();
     const generation = pipeline.policyGeneration;
-    // Only a statement that waits (for approval) ever reads its signal: made on first use.
-    let waiting: AbortController | null = null;
-    const decision = pipeline.onStatement(event, {
-      notice: (message, detail) => {
-        if (!this.#deps.closed()) this.#deps.toClient(noticeResponse(message, detail));
-      },
-      get signal() {
-        waiting ??= new AbortController();
-        return waiting.signal;
-      },
-    });
+    const hooks = new ClientStatementHooks(this.#deps);
+    const decision = pipeline.onStatement(event, hooks);
     if (!(decision instanceof Promise)) {
-      const bytes: [Buffer, number, number] =
-        held === null ? [reader.buffer, reader.messageStart, reader.end] : whole(held);
-      this.#forwardStatement(event, decision, bytes, statementName, startedAt, parameterTypes, generation);
+      if (held === null) {
+        this.#forwardStatement(
+          event,
+          decision,
+          reader.buffer,
+          reader.messageStart,
+          reader.end,
+          statementName,
+          startedAt,
+          parameterTypes,
+          generation,
+        );
+      } else {
+        this.#forwardStatement(
+          event,
+          decision,
+          held,
+          0,
+          held.length,
+          statementName,
+          startedAt,
+          parameterTypes,
+          generation,
+        );
+      }
       return;
     }
     // Hold every later client message until this one is decided.
     const message = held ?? Buffer.from(reader.raw());
-    this.#hold(waiting ?? (waiting = new AbortController()));
+    this.#hold(hooks.waiting());
     decision
       .catch((err: unknown): Decision => {
         // A statement that cannot be decided (cancelled while held, audit refused) is answered
@@ -262,7 +276,9 @@ export class ClientRelay {
             this.#forwardStatement(
               event,
               d,
-              whole(message),
+              message,
+              0,
+              message.length,
               statementName,
               startedAt,
               parameterTypes,
@@ -280,7 +296,9 @@ export class ClientRelay {
   #forwardStatement(
     event: StatementEvent,
     decision: Decision,
-    message: [Buffer, number, number],
+    buffer: Buffer,
+    start: number,
+    end: number,
     name: string,
     startedAt: number,
     parameterTypes: readonly number[],
@@ -299,7 +317,7 @@ export class ClientRelay {
     }
     if (decision.action === 'allow') {
       if (event.source === 'extended') judgements.remember(name, event.sql, parameterTypes, generation);
-      toUpstream.add(...message);
+      toUpstream.add(buffer, start, end);
       return;
     }
     const denial: DenyDecision =
@@ -343,12 +361,37 @@ export class ClientRelay {
     toUpstream.flush();
     // A refused Bind parses its marker under the marker's own name: the client's statements stay as they were.
     const message = source === 'extended' ? encodeParse(name ?? marker, marker, []) : encodeQuery(marker);
-    toUpstream.add(...whole(message));
+    toUpstream.add(message, 0, message.length);
   }
 }
 
-function whole(message: Buffer): [Buffer, number, number] {
-  return [message, 0, message.length];
+/**
+ * What one statement lends the pipeline: notices go to the client at once;
+ * the signal (aborted on cancel or close) is made only when something reads
+ * it, i.e. when the statement waits. A class, not an object literal with a
+ * getter: a literal's accessor is defined anew for every statement, which
+ * costs V8 a map transition on the hot path.
+ */
+class ClientStatementHooks implements StatementHooks {
+  readonly #deps: ClientRelayDeps;
+  #controller: AbortController | null = null;
+
+  constructor(deps: ClientRelayDeps) {
+    this.#deps = deps;
+  }
+
+  notice(message: string, detail?: string): void {
+    if (!this.#deps.closed()) this.#deps.toClient(noticeResponse(message, detail));
+  }
+
+  get signal(): AbortSignal {
+    return this.waiting().signal;
+  }
+
+  /** The controller that aborts this statement's wait (made now if the pipeline never asked for it). */
+  waiting(): AbortController {
+    return (this.#controller ??= new AbortController());
+  }
 }
 
 /** The statement a Close message closes ('S' and a name), or null (a portal, the unnamed statement). */
