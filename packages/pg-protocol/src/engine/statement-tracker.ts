@@ -1,4 +1,5 @@
 import type { Decision, StatementEvent } from '@gatehouse/sql-core';
+import { decodeCommandComplete } from '../codec';
 
 /** One statement sent upstream, waiting for its outcome. */
 export interface TrackedStatement {
@@ -92,4 +93,68 @@ export function rowsFromCommandTag(tag: string): number | null {
   if (space < 0) return null;
   const n = Number(tag.slice(space + 1));
   return Number.isSafeInteger(n) ? n : null;
+}
+
+/** Command tags whose row count is rows sent to the client, not rows changed. */
+const RETURNING_TAGS = /^(SELECT|FETCH|MOVE|SHOW) /;
+const SELECT_ = Buffer.from('SELECT ');
+const FETCH_ = Buffer.from('FETCH ');
+const MOVE_ = Buffer.from('MOVE ');
+const SHOW_ = Buffer.from('SHOW ');
+/** Digits that always make a safe integer. */
+const MAX_FAST_DIGITS = 15;
+
+/**
+ * Rows a CommandComplete (its payload is buf[payloadStart, end)) says were
+ * changed: `INSERT 0 3` -> 3, `UPDATE 2` -> 2; null for a tag without a
+ * count and for tags whose count is rows sent (SELECT, FETCH, MOVE, SHOW).
+ * Read from the bytes for the tags PostgreSQL sends (ASCII, NUL only at the
+ * end, a space and digits last): one per statement, so no string is made.
+ * Anything else, malformed included, takes the decoder, which throws
+ * ProtocolError as it always did.
+ */
+export function rowsChangedByCommand(buf: Buffer, payloadStart: number, end: number): number | null {
+  const last = end - 1;
+  if (last < payloadStart || buf[last] !== 0) return rowsChangedByTag(buf, payloadStart, end);
+  let digits = last;
+  while (digits > payloadStart && isDigit(buf[digits - 1] as number)) digits--;
+  for (let i = payloadStart; i < digits; i++) {
+    if (buf[i] === 0) return rowsChangedByTag(buf, payloadStart, end);
+  }
+  if (
+    startsWith(buf, payloadStart, last, SELECT_) ||
+    startsWith(buf, payloadStart, last, FETCH_) ||
+    startsWith(buf, payloadStart, last, MOVE_) ||
+    startsWith(buf, payloadStart, last, SHOW_)
+  )
+    return null;
+  if (digits === last) {
+    // No digits at the end: no count unless the last word is something Number() reads.
+    for (let i = payloadStart; i < last; i++)
+      if (buf[i] === 0x20) return rowsChangedByTag(buf, payloadStart, end);
+    return null;
+  }
+  if (digits === payloadStart || buf[digits - 1] !== 0x20 || last - digits > MAX_FAST_DIGITS)
+    return rowsChangedByTag(buf, payloadStart, end);
+  let n = 0;
+  for (let i = digits; i < last; i++) n = n * 10 + ((buf[i] as number) - 0x30);
+  return n;
+}
+
+/** The same answer from the decoded tag (and the decoder's errors for a malformed message). */
+function rowsChangedByTag(buf: Buffer, payloadStart: number, end: number): number | null {
+  const tag = decodeCommandComplete(buf.subarray(payloadStart, end));
+  const rows = rowsFromCommandTag(tag);
+  return rows !== null && !RETURNING_TAGS.test(tag) ? rows : null;
+}
+
+function isDigit(byte: number): boolean {
+  return byte >= 0x30 && byte <= 0x39;
+}
+
+/** buf[start, limit) begins with prefix. */
+function startsWith(buf: Buffer, start: number, limit: number, prefix: Buffer): boolean {
+  if (limit - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
 }

@@ -1,25 +1,16 @@
 import type { Socket } from 'node:net';
-import { GatewayError, type Pipeline } from '@gatehouse/sql-core';
-import {
-  BackendCode,
-  decodeCommandComplete,
-  decodeErrorFields,
-  decodeParameterStatus,
-  MessageReader,
-} from '../codec';
+import { GatewayError, type Pipeline, type StatementFacts } from '@gatehouse/sql-core';
+import { BackendCode, decodeErrorFields, decodeParameterStatus, MessageReader } from '../codec';
 import type { CatalogCache } from './catalog-cache';
 import type { DenialMarkers } from './denial-markers';
 import { denialResponse } from './error-response';
 import { checkLexingParameter } from './lexing-parameters';
 import type { OutputBatch } from './output-batch';
 import { DROP, type ResultMasking, type UpstreamAction } from './result-masking';
-import { rowsFromCommandTag, type StatementTracker } from './statement-tracker';
+import { rowsChangedByCommand, type StatementTracker } from './statement-tracker';
 
 /** Read once: the codec's re-exports are getters, costly on the per-message path. */
 const Backend = BackendCode;
-
-/** Command tags whose row count is rows sent to the client, not rows changed. */
-const RETURNING_TAGS = /^(SELECT|FETCH|MOVE|SHOW) /;
 
 export interface UpstreamRelayDeps {
   readonly upstream: Socket;
@@ -99,9 +90,8 @@ export class UpstreamRelay {
       case Backend.CommandComplete: {
         const unit = tracker.current;
         if (unit) {
-          const tag = decodeCommandComplete(buf.subarray(payloadStart, end));
-          const rows = rowsFromCommandTag(tag);
-          if (rows !== null && !RETURNING_TAGS.test(tag)) unit.rowsAffected = (unit.rowsAffected ?? 0) + rows;
+          const rows = rowsChangedByCommand(buf, payloadStart, end);
+          if (rows !== null) unit.rowsAffected = (unit.rowsAffected ?? 0) + rows;
         }
         out = masking.upstream(code, buf, payloadStart, end);
         break;
@@ -174,17 +164,24 @@ export class UpstreamRelay {
       for (const s of unit.statements) {
         if (s.decision.action !== 'allow') continue;
         // DDL that passed may have changed what result columns are.
-        if (s.decision.statements.some((f) => f.kind === 'ddl')) catalog.invalidate();
-        pipeline.onStatementEnd(s.event, {
-          rowsReturned: unit.rowsReturned > 0 ? unit.rowsReturned : null,
-          rowsAffected: unit.rowsAffected,
-          sqlstate: unit.errorCode,
-          durationMs: now - s.startedAt,
-          ...(masked.length > 0 ? { masked } : {}),
-        });
-        masked = [];
+        if (hasDdl(s.decision.statements)) catalog.invalidate();
+        const rowsReturned = unit.rowsReturned > 0 ? unit.rowsReturned : null;
+        const durationMs = now - s.startedAt;
+        const { rowsAffected, errorCode: sqlstate } = unit;
+        pipeline.onStatementEnd(
+          s.event,
+          masked.length > 0
+            ? { rowsReturned, rowsAffected, sqlstate, durationMs, masked }
+            : { rowsReturned, rowsAffected, sqlstate, durationMs },
+        );
+        if (masked.length > 0) masked = [];
       }
     }
     this.#deps.onReadyForQuery(byte === 0x54 ? 'T' : byte === 0x45 ? 'E' : 'I');
   }
+}
+
+function hasDdl(statements: readonly StatementFacts[]): boolean {
+  for (const f of statements) if (f.kind === 'ddl') return true;
+  return false;
 }
