@@ -14,8 +14,8 @@ const CONCAT_LIMIT = 256 * 1024;
 export class OutputBatch {
   readonly #socket: Socket;
   readonly #onFull: () => void;
-  /** The slice being extended: a range of one ArrayBuffer (a received chunk, or the rows masking wrote). */
-  #memory: ArrayBufferLike | null = null;
+  /** The range being extended: [start, end) of `buffer`, or of the same memory after it (a received chunk, or the rows masking wrote). */
+  #buffer: Buffer | null = null;
   #start = 0;
   #end = 0;
   /** Slices waiting for flush, before the current one. */
@@ -29,21 +29,34 @@ export class OutputBatch {
 
   /** Queues buffer[start, end): contiguous with the previous range of the same memory, it extends it. */
   add(buffer: Buffer, start: number, end: number): void {
+    const current = this.#buffer;
     const from = buffer.byteOffset + start;
-    if (this.#memory === buffer.buffer && this.#end === from) {
+    // Same Buffer first: reading `.buffer` is a call into the runtime, not a field load.
+    if (current !== null && this.#end === from && (current === buffer || current.buffer === buffer.buffer)) {
       this.#end = buffer.byteOffset + end;
       return;
     }
-    this.#stash();
-    this.#memory = buffer.buffer;
+    if (current !== null) this.#stash(current);
+    this.#buffer = buffer;
     this.#start = from;
     this.#end = buffer.byteOffset + end;
   }
 
   flush(): void {
-    this.#stash();
+    const current = this.#buffer;
+    if (this.#pending.length === 0) {
+      // The usual case: one range (often a whole received chunk), written as it is.
+      if (current === null) return;
+      this.#buffer = null;
+      if (this.#socket.destroyed) return;
+      if (!this.#socket.write(this.#slice(current))) this.#onFull();
+      return;
+    }
+    if (current !== null) {
+      this.#buffer = null;
+      this.#stash(current);
+    }
     const pending = this.#pending;
-    if (pending.length === 0) return;
     this.#pending = [];
     const bytes = this.#pendingBytes;
     this.#pendingBytes = 0;
@@ -60,12 +73,17 @@ export class OutputBatch {
     if (!ok) this.#onFull();
   }
 
-  #stash(): void {
-    const memory = this.#memory;
-    if (memory === null) return;
-    this.#memory = null;
-    const slice = Buffer.from(memory as ArrayBuffer, this.#start, this.#end - this.#start);
+  #stash(current: Buffer): void {
+    const slice = this.#slice(current);
     this.#pending.push(slice);
     this.#pendingBytes += slice.length;
+  }
+
+  /** The current range as a Buffer: `current` itself when it covers it exactly (no new view). */
+  #slice(current: Buffer): Buffer {
+    const start = this.#start;
+    const end = this.#end;
+    if (start === current.byteOffset && end === start + current.length) return current;
+    return Buffer.from(current.buffer as ArrayBuffer, start, end - start);
   }
 }
