@@ -197,7 +197,10 @@ export class FileAuditSink implements AuditSink {
     const body = eventBody(event);
     // Records queued before this one keep their place: they go first, in the same write.
     const batch = this.#queue.takeAll();
-    const composed = composeRecords(this.#chain, this.#prefix, [...batch.map((e) => e.body), body]);
+    const bodies = batch.map((e) => e.body);
+    bodies.push(body);
+    // Written below before anything else can compose: the reused buffer will do.
+    const composed = composeRecords(this.#chain, this.#prefix, bodies, true);
     try {
       writeAllSync(this.#fd as number, composed.buf);
     } catch (raw) {
@@ -301,13 +304,15 @@ export class FileAuditSink implements AuditSink {
       if (this.#mustReopen || this.#fd === null) await this.#openLive();
       if (this.#rotationDue()) await this.#rotate();
       const fd = this.#fd as number;
+      // A regular file is written in this thread (microseconds, no thread-pool round trip on the
+      // statement's path), at once: from the reused buffer. A device or pipe, which may block,
+      // through the thread pool, from a buffer of its own.
       composed = composeRecords(
         this.#chain,
         this.#prefix,
         batch.map((e) => e.body),
+        this.#regular,
       );
-      // A regular file is written in this thread (microseconds, no thread-pool round trip on the
-      // statement's path); a device or pipe, which may block, through the thread pool.
       if (this.#regular) writeAllSync(fd, composed.buf);
       else await writeAll(fd, composed.buf);
       this.#written(composed);
