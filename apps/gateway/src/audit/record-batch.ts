@@ -65,7 +65,11 @@ export function composeRecords(
     // The body's `{` lands where the lead's last byte goes; the lead, written after, replaces it.
     const end = start + leadBytes - 1 + buf.write(body, start + leadBytes - 1, 'utf8');
     buf.write(lead, start, 'utf8');
-    const record: WrittenRecord = { seq, hash: hashLine(buf.subarray(start, end)), line: lead + body.slice(1) };
+    const record: WrittenRecord = {
+      seq,
+      hash: hashLine(buf.subarray(start, end)),
+      line: lead + body.slice(1),
+    };
     buf[end] = 0x0a;
     offset = end + 1;
     linked.push(record);
