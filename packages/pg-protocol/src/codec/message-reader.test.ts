@@ -26,6 +26,7 @@ describe('MessageReader', () => {
     for (const m of messages) expect(m.buffer).toBe(chunk);
     expect(messages[0]?.payload.toString()).toBe('select 1\0');
     expect(messages[1]?.raw).toEqual(typed('S'));
+    expect(messages[1]?.payload).toHaveLength(0);
     expect(reader.pendingBytes).toBe(0);
   });
 

@@ -67,7 +67,8 @@ export class MessageReader {
   }
 
   payload(): Buffer {
-    return this.buffer.subarray(this.payloadStart, this.end);
+    // Sync, Flush and the like have none: no view made for them.
+    return this.payloadStart === this.end ? EMPTY : this.buffer.subarray(this.payloadStart, this.end);
   }
 
   raw(): Buffer {

@@ -1,3 +1,5 @@
+// Imported: the global `performance` is a lazy accessor that even optimised code calls each time.
+import { performance } from 'node:perf_hooks';
 import {
   GatewayError,
   type Decision,
@@ -76,6 +78,8 @@ export class ClientRelay {
   #blocked = false;
   /** Aborts the statement waiting for a decision (approval) on cancel or close. */
   #waiting: AbortController | null = null;
+  /** The event of an extended-protocol statement judged again at Bind (made once, not per Bind). */
+  readonly #extendedEvent = (sql: string): StatementEvent => this.#event(sql, 'extended');
 
   constructor(deps: ClientRelayDeps) {
     this.#deps = deps;
@@ -131,14 +135,15 @@ export class ClientRelay {
       case Frontend.Describe:
       case Frontend.Execute:
       case Frontend.Close: {
-        if (reader.code === Frontend.Bind && this.#rejudgeBind()) return true;
+        const payload = reader.payload();
+        if (reader.code === Frontend.Bind && this.#rejudgeBind(payload)) return true;
         if (reader.code === Frontend.Close) {
-          judgements.closed(reader.payload());
-          const closed = closedStatementName(reader.payload());
+          judgements.closed(payload);
+          const closed = closedStatementName(payload);
           if (closed !== null) this.#deps.prepared.forget(closed);
         }
         // A Bind masking refuses (binary it cannot mask, a masked value to write) is denied in place.
-        const refused = masking.clientMessage(reader.code, reader.payload());
+        const refused = masking.clientMessage(reader.code, payload);
         if (refused === null) toUpstream.add(reader.buffer, reader.messageStart, reader.end);
         else this.#deny({ action: 'deny', ...refused, code: 'policy_denied', statements: [] }, 'extended');
         return true;
@@ -344,9 +349,9 @@ export class ClientRelay {
    * before it runs. Denied: the marker takes its place, so the upstream fails
    * here and skips to Sync, and the Bind is consumed (true).
    */
-  #rejudgeBind(): boolean {
-    const { judgements, reader, pipeline, tracker } = this.#deps;
-    const refused = judgements.recheck(reader.payload(), pipeline, (sql) => this.#event(sql, 'extended'));
+  #rejudgeBind(payload: Buffer): boolean {
+    const { judgements, pipeline, tracker } = this.#deps;
+    const refused = judgements.recheck(payload, pipeline, this.#extendedEvent);
     if (refused === null) return false;
     this.#statements++;
     tracker.addExtended({ event: refused.event, decision: refused.decision, startedAt: performance.now() });

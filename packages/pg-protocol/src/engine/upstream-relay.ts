@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+// Imported: the global `performance` is a lazy accessor that even optimised code calls each time.
+import { performance } from 'node:perf_hooks';
 import { GatewayError, type Pipeline, type StatementFacts } from '@gatehouse/sql-core';
 import { BackendCode, decodeErrorFields, decodeParameterStatus, MessageReader } from '../codec';
 import type { CatalogCache } from './catalog-cache';
