@@ -26,7 +26,7 @@ const statements = fc
         facts({
           normalized: s.normalized,
           fingerprint: s.fingerprint,
-          columns: [{ table: { schema: 'public', name: 'users' }, column: s.column, role: 'projection' }],
+          columns: [{ table: { schema: 'public', name: 'users' }, column: s.column, role: 'output' }],
           guardrails: [{ id: 'update-without-where', detail: s.detail }],
         }),
       ),
@@ -143,6 +143,7 @@ describe('the statement record writers', () => {
       action: 'allow' as const,
       ruleId: 'r',
       statements: [facts({ normalized: 'SELECT email FROM public.users WHERE id = $1' })],
+      maskPlan: null,
     };
     const statement = {
       session: session(),
