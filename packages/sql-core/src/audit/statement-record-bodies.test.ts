@@ -111,6 +111,22 @@ const outcome = fc
     target: o.target,
   }));
 
+/** An outcome as the builder makes it. */
+const outcomeBase = {
+  type: 'statement.outcome',
+  time: 't',
+  duration_ms: 1,
+  masked: [],
+  rows_affected: null,
+  rows_returned: 1,
+  session_id: 's',
+  sqlstate: null,
+  statement_seq: 1,
+  status: 'ok',
+  subject: 'a',
+  target: 'b',
+};
+
 describe('the statement record writers', () => {
   it('write every intent exactly as the generic canonical serialiser does', () => {
     fc.assert(
@@ -169,20 +185,7 @@ describe('the statement record writers', () => {
   });
 
   it('write strings that repeat, long strings and many distinct ones the same way', () => {
-    const base = {
-      type: 'statement.outcome',
-      time: 't',
-      duration_ms: 1,
-      masked: [],
-      rows_affected: null,
-      rows_returned: 1,
-      session_id: 's',
-      sqlstate: null,
-      statement_seq: 1,
-      status: 'ok',
-      subject: 'a',
-      target: 'b',
-    };
+    const base = outcomeBase;
     // More distinct values than the texts kept, each twice; long ones with characters to escape.
     for (let i = 0; i < 5000; i++) {
       const event = {
@@ -197,20 +200,7 @@ describe('the statement record writers', () => {
   });
 
   it('leave any other shape to the generic path, which also raises its errors', () => {
-    const base = {
-      type: 'statement.outcome',
-      time: 't',
-      duration_ms: 1,
-      masked: [],
-      rows_affected: null,
-      rows_returned: 1,
-      session_id: 's',
-      sqlstate: null,
-      statement_seq: 1,
-      status: 'ok',
-      subject: 'a',
-      target: 'b',
-    };
+    const base = outcomeBase;
     expect(outcomeBody(base)).not.toBeNull();
     // A key more, a key less, keys out of order, a value of another type, another type of event.
     expect(outcomeBody({ ...base, extra: 1 })).toBeNull();
